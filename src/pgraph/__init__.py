@@ -1,0 +1,14 @@
+"""pgraph: a knowledge graph of NATO's partnership instruments, and the toolkit around it."""
+from __future__ import annotations
+
+from .errors import (EndpointError, InputError, OutputError, ParameterError, PgraphError,
+                     QueryError, UsageError)
+from .graph import KnowledgeGraph, connect, load
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KnowledgeGraph", "load", "connect",
+    "PgraphError", "UsageError", "InputError", "QueryError", "ParameterError", "EndpointError",
+    "OutputError", "__version__",
+]

@@ -1,0 +1,208 @@
+"""The saved-query catalogue: reads queries/*.rq and their YAML headers, binds parameters safely."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .binding import Term, bind
+from .errors import ParameterError, QueryError
+from .params import TYPES, ParamSpec, Resolver, coerce
+from .paths import QUERIES_DIR
+
+_FORM = re.compile(r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b",
+                   re.I | re.S)
+_KEYS = {"name", "summary", "description", "params", "columns", "lists", "challenges", "tags"}
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """One saved question: its header and its SPARQL."""
+
+    name: str
+    path: Path
+    summary: str
+    sparql: str
+    form: str
+    params: tuple[ParamSpec, ...] = ()
+    columns: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()
+    challenges: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    description: str = ""
+
+    def param(self, name: str) -> ParamSpec:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ParameterError(_unknown(f"{self.name}: unknown parameter '{name}'", name,
+                                      [p.name for p in self.params]) if self.params
+                             else f"{self.name}: takes no parameters (got '{name}')")
+
+    def terms(self, values: dict[str, Any], resolver: Resolver | None = None) -> dict[str, Term]:
+        """Every declared parameter as a typed term: given values, else defaults; unknown names refused."""
+        for name in values:
+            self.param(name)
+        out: dict[str, Term] = {}
+        for spec in self.params:
+            raw = values.get(spec.name)
+            if raw is None:
+                if spec.default is None:
+                    if spec.required:
+                        raise ParameterError(f"{self.name}: parameter '{spec.name}' is required "
+                                             f"({spec.type}); e.g. --param {spec.name}=...")
+                    continue
+                raw = spec.default
+            out[spec.name] = coerce(spec, raw, resolver, query=self.name)
+        return out
+
+    def bound(self, values: dict[str, Any], resolver: Resolver | None = None) -> str:
+        """The SPARQL text with parameters bound as VALUES blocks."""
+        return bind(self.sparql, self.terms(values, resolver))
+
+
+def _unknown(message: str, name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return f"{message}{hint} (known: {', '.join(sorted(known))})"
+
+
+def parse_header(path: Path, text: str) -> tuple[dict[str, Any], str]:
+    """The YAML header (lines starting '#+') and the rest of the file."""
+    import yaml
+    lines = text.splitlines(keepends=True)
+    header, n = [], 0
+    for line in lines:
+        if line.startswith("#+"):
+            header.append(line[3:] if line.startswith("#+ ") else line[2:])
+            n += 1
+        else:
+            break
+    if not header:
+        raise QueryError(f"{path}:1:1: saved query has no '#+' header (name, summary, params, columns)")
+    try:
+        meta = yaml.safe_load("".join(header)) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 4}" if mark else str(path)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise QueryError(f"{where}: broken query header: {problem}") from None
+    if not isinstance(meta, dict):
+        raise QueryError(f"{path}:1:1: broken query header: expected 'key: value' lines")
+    return meta, "".join(lines[n:])
+
+
+def _as_tuple(path: Path, meta: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = meta.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise QueryError(f"{path}: header '{key}' must be a list of names")
+    return tuple(value)
+
+
+def read_query(path: Path) -> SavedQuery:
+    """A saved query from its file, header checked."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise QueryError(f"{path}: cannot read saved query: {e}") from None
+    meta, body = parse_header(path, text)
+    unknown = set(meta) - _KEYS
+    if unknown:
+        raise QueryError(f"{path}: unknown header key(s) {', '.join(sorted(unknown))}; "
+                         f"allowed: {', '.join(sorted(_KEYS))}")
+    for key in ("name", "summary"):
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            raise QueryError(f"{path}: header needs '{key}'")
+    if meta["name"] != path.stem:
+        raise QueryError(f"{path}: header name '{meta['name']}' differs from the file name '{path.stem}'")
+    form = _FORM.match(_without_comments(body))
+    if not form:
+        raise QueryError(f"{path}: not a read-only SPARQL query (SELECT, CONSTRUCT, ASK or DESCRIBE); "
+                         "saved queries never update")
+    params = []
+    raw_params = meta.get("params") or {}
+    if not isinstance(raw_params, dict):
+        raise QueryError(f"{path}: header 'params' must map names to {{type, default}}")
+    for pname, spec in raw_params.items():
+        spec = spec or {}
+        if not isinstance(spec, dict) or spec.get("type") not in TYPES:
+            raise QueryError(f"{path}: parameter '{pname}' needs a type, one of {', '.join(TYPES)}")
+        params.append(ParamSpec(name=str(pname), type=spec["type"], default=spec.get("default"),
+                                required=bool(spec.get("required", False)),
+                                description=str(spec.get("description", ""))))
+    return SavedQuery(name=meta["name"], path=path, summary=meta["summary"].strip(), sparql=body,
+                      form=form.group(1).upper(), params=tuple(params),
+                      columns=_as_tuple(path, meta, "columns"), lists=_as_tuple(path, meta, "lists"),
+                      challenges=_as_tuple(path, meta, "challenges"), tags=_as_tuple(path, meta, "tags"),
+                      description=str(meta.get("description", "")).strip())
+
+
+def _without_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+@dataclass
+class Catalog:
+    """All saved queries of a directory, read on first use."""
+
+    directory: Path = QUERIES_DIR
+    _queries: dict[str, SavedQuery] | None = field(default=None, repr=False)
+
+    def _load(self) -> dict[str, SavedQuery]:
+        if self._queries is None:
+            self._queries = {p.stem: read_query(p) for p in sorted(self.directory.glob("*.rq"))}
+        return self._queries
+
+    def __iter__(self) -> Iterator[SavedQuery]:
+        return iter(self._load().values())
+
+    def names(self) -> list[str]:
+        return list(self._load())
+
+    def get(self, name: str) -> SavedQuery:
+        """A saved query by name; an unknown name suggests close ones."""
+        path = self.directory / f"{name}.rq"
+        if self._queries is None and re.fullmatch(r"[a-z0-9][a-z0-9\-]*", name) and path.is_file():
+            return read_query(path)  # one query: no need to read the whole catalogue
+        queries = self._load()
+        if name not in queries:
+            raise QueryError(_unknown(f"no saved query named '{name}'", name, list(queries)))
+        return queries[name]
+
+
+def postprocess(query: SavedQuery, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows in the declared column order, list columns split and sorted."""
+    columns = query.columns or (tuple(rows[0]) if rows else ())
+    out = []
+    for row in rows:
+        shaped = {}
+        for c in columns:
+            v = row.get(c)
+            if c in query.lists:
+                v = sorted(str(v).split()) if v not in (None, "") else []
+            shaped[c] = v
+        out.append(shaped)
+    return out
+
+
+def markdown(catalog: Catalog) -> str:
+    """docs/queries.md: the catalogue as a page, generated from the headers."""
+    out = ["# Saved queries", "",
+           "Generated from the headers of `queries/*.rq` by `pgraph queries --markdown`; do not edit by hand.",
+           "Run one with `pgraph query NAME [--param KEY=VALUE ...]`, or from Python with",
+           "`pgraph.load().query(NAME, **params)`. Dates default to today.", "",
+           "| name | parameters | columns | challenges | summary |", "|---|---|---|---|---|"]
+    for q in catalog:
+        params = ", ".join(f"`{p.name}` ({p.type}{', required' if p.required else ''}"
+                           f"{', default ' + str(p.default) if p.default is not None else ''})" for p in q.params)
+        columns = ", ".join(q.columns) if q.columns else "CONSTRUCT: a graph"
+        out.append(f"| `{q.name}` | {params or '-'} | {columns} | {', '.join(q.challenges) or '-'} | {q.summary} |")
+    out.append("")
+    for q in catalog:
+        if q.description:
+            out += [f"## {q.name}", "", q.description, ""]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,347 @@
+"""The `pgraph` command: parses arguments, calls the API, renders; no logic of its own."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import EXIT_FINDINGS, EXIT_OK, PgraphError, UsageError, exit_code_for
+
+
+def _add_output(p: argparse.ArgumentParser, formats: tuple[str, ...], default: str) -> None:
+    p.add_argument("--format", "-f", choices=formats, default=None,
+                   help=f"output format (default: {default}, or from the -o file's extension)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+
+
+def _add_endpoint(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead of the embedded store")
+    p.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph holding pgraph's data")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="with --endpoint: give up after this many seconds (default 30)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+    parser = argparse.ArgumentParser(
+        prog="pgraph",
+        description="Query, validate and export the knowledge graph of NATO's partnership instruments.")
+    parser.add_argument("--version", action="version", version=f"pgraph {__version__}")
+    parser.add_argument("--data", metavar="DIR",
+                        help="data directory to load instead of the bundled data/ (also $PGRAPH_DATA)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("stats", help="triples, instances per class, participations by status")
+    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    p.set_defaults(run=cmd_stats)
+
+    p = sub.add_parser("summary", help="the jungle in a few numbers")
+    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    p.set_defaults(run=cmd_summary)
+
+    p = sub.add_parser("queries", help="list the saved queries, or show one with its SPARQL")
+    p.add_argument("name", nargs="?", help="a saved query to show")
+    p.add_argument("--markdown", action="store_true", help="print the catalogue as docs/queries.md")
+    p.set_defaults(run=cmd_queries)
+
+    p = sub.add_parser("rules", help="list the validation rules (SHACL shapes) with severity and fix")
+    p.add_argument("--markdown", action="store_true", help="print the table used in docs/validation.md")
+    p.set_defaults(run=cmd_rules)
+
+    p = sub.add_parser("query", help="run a saved query",
+                       description="Run a saved query from queries/. Parameters are bound as typed RDF terms.")
+    p.add_argument("name", help="saved query name (see `pgraph queries`)")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
+                   help="a parameter value; repeat for several")
+    p.add_argument("--as-of", metavar="DATE", help="shortcut for --param asOf=DATE")
+    _add_output(p, ("table", "csv", "tsv", "json", "md", "turtle", "ntriples", "jsonld"), "table")
+    _add_endpoint(p)
+    p.set_defaults(run=cmd_query)
+
+    p = sub.add_parser("sparql", help="run an ad hoc read-only SPARQL query (text or file)")
+    p.add_argument("query", help="the query text, a .rq file, or - for stdin")
+    _add_output(p, ("table", "csv", "tsv", "json", "md", "turtle", "ntriples", "jsonld"), "table")
+    _add_endpoint(p)
+    p.set_defaults(run=cmd_sparql)
+
+    p = sub.add_parser("push", help="load the graph into a SPARQL server, replacing one named graph",
+                       description="Send the ontology and data to a server in one request. With the Graph "
+                                   "Store Protocol (default) ENDPOINT is the store URL (Oxigraph: /store); "
+                                   "with --protocol update it is the SPARQL Update URL (Oxigraph: /update).")
+    p.add_argument("--endpoint", required=True, metavar="URL", help="Graph Store or SPARQL Update endpoint")
+    p.add_argument("--graph", metavar="IRI", default=None,
+                   help="named graph to replace (default https://w3id.org/pgraph/graph/facts)")
+    p.add_argument("--protocol", choices=("gsp", "update"), default="gsp")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+    p.set_defaults(run=cmd_push)
+
+    p = sub.add_parser("validate", help="check data against the SHACL shapes and report jungle smells",
+                       description="Validate the ontology and data/ (or the given files together with them) "
+                                   "against ontology/shapes/. Exit 0: nothing at or above --fail-on; "
+                                   "1: findings; 2: unreadable input.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="Turtle files or folders to check with the graph")
+    p.add_argument("--only", action="store_true", help="check the PATHs with the ontology only, not the rest of data/")
+    p.add_argument("--format", "-f", choices=("text", "json", "turtle", "md"), default=None,
+                   help="text (default), json, turtle (the standard SHACL report) or md")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+    p.add_argument("--fail-on", choices=("violation", "warning", "info"), default="violation",
+                   help="lowest severity that makes the exit code 1 (default: violation)")
+    p.add_argument("--as-of", metavar="DATE", help="date for the jungle smells (default: today)")
+    p.add_argument("--min-jaccard", metavar="X", default="0.8",
+                   help="Jaccard threshold of the redundant-pair smell (default 0.8)")
+    p.add_argument("--max-instruments", metavar="N", default="8",
+                   help="threshold of the partner-in-many-instruments smell (default 8)")
+    p.add_argument("--engine", choices=("fast", "pyshacl"), default="fast",
+                   help="fast: shapes as SPARQL on pyoxigraph (default); pyshacl: the reference engine")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("report", help="the main job: validate the graph and report the jungle")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write the report")
+    p.set_defaults(run=cmd_report)
+    return parser
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _load(args: argparse.Namespace) -> Any:
+    from .graph import load
+    return load(args.data)
+
+
+def _graph(args: argparse.Namespace) -> Any:
+    if getattr(args, "endpoint", None):
+        from .graph import connect
+        return connect(args.endpoint, graph=args.graph, timeout=args.timeout)
+    return _load(args)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from .atomic import write_atomic
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+_EXT_FORMATS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".md": "md", ".txt": "table",
+                ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld"}
+
+
+def _format(args: argparse.Namespace, default: str) -> str:
+    if args.format:
+        return args.format
+    if getattr(args, "output", None):
+        return _EXT_FORMATS.get(Path(args.output).suffix.lower(), default)
+    return default
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--param expects KEY=VALUE, got {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def _render_answer(answer: Any, fmt: str, columns: list[str] | None = None) -> str:
+    from .render import GRAPH_FORMATS, render_rows, render_triples
+    if isinstance(answer, bool):
+        answer = [{"answer": answer}]
+    if answer and not isinstance(answer[0], dict) or (fmt in GRAPH_FORMATS):
+        if fmt not in GRAPH_FORMATS:
+            fmt = "turtle"
+        if answer and isinstance(answer[0], dict):
+            raise UsageError(f"format {fmt} is for CONSTRUCT queries; use table, csv, tsv, json or md")
+        return render_triples(answer, fmt)
+    return render_rows(answer, fmt, columns)
+
+
+# -------------------------------------------------------------------------- commands
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    kg = _load(args)
+    stats = kg.stats()
+    if args.format == "json":
+        import json
+        print(json.dumps(stats, indent=2))
+        return EXIT_OK
+    print(f"triples: {stats['triples']}")
+    print("instances per class:")
+    for cls, n in stats["classes"].items():
+        print(f"  {cls:<28} {n:>6}")
+    print("participations by status:")
+    for status, n in stats["participations_by_status"].items():
+        print(f"  {status:<28} {n:>6}")
+    return EXIT_OK
+
+
+def _print_summary(kg: Any) -> None:
+    from .stats import summary
+    s = summary(kg.backend)
+    print("The partnership jungle")
+    print(f"  instruments ever created       {s['instruments']:>6}")
+    print(f"  never terminated (no end date) {s['never_terminated']:>6}")
+    print(f"  countries that ever took part  {s['partners_ever']:>6}")
+    print(f"  participations                 {s['participations']:>6}")
+    print(f"  sources cited                  {s['sources']:>6}")
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    kg = _load(args)
+    if args.format == "json":
+        import json
+        from .stats import summary
+        print(json.dumps(summary(kg.backend), indent=2))
+    else:
+        _print_summary(kg)
+    return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from .catalog import Catalog, markdown
+    catalog = Catalog()
+    if args.markdown:
+        sys.stdout.write(markdown(catalog))
+        return EXIT_OK
+    if args.name:
+        q = catalog.get(args.name)
+        print(f"{q.name}: {q.summary}")
+        if q.description:
+            print(f"\n{q.description}")
+        for p in q.params:
+            default = f" (default: {p.default})" if p.default is not None else (" (required)" if p.required else "")
+            print(f"  --param {p.name}=<{p.type}>{default}")
+        print(f"columns: {', '.join(q.columns) if q.columns else '(a graph: CONSTRUCT)'}")
+        if q.challenges:
+            print(f"challenges: {', '.join(q.challenges)}")
+        print(f"file: {q.path}\n")
+        print(q.sparql.strip())
+        return EXIT_OK
+    rows = [{"name": q.name, "summary": q.summary,
+             "parameters": " ".join(f"{p.name}:{p.type}" for p in q.params)} for q in catalog]
+    from .render import table
+    sys.stdout.write(table(rows, ["name", "parameters", "summary"], max_width=90))
+    return EXIT_OK
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from .push import DEFAULT_GRAPH, push
+    kg = _load(args)
+    graph = args.graph or DEFAULT_GRAPH
+    n = push(kg.backend, args.endpoint, graph=graph, protocol=args.protocol, timeout=args.timeout)
+    print(f"pushed {n} triples to graph <{graph}> at {args.endpoint}")
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .shacl import compile_shapes
+    from .validation import shape_files
+    from .validation_output import rules_markdown
+    described = compile_shapes(shape_files()).described
+    if args.markdown:
+        sys.stdout.write(rules_markdown(described))
+        return EXIT_OK
+    from .render import table
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    rows = [{"rule": d["label"], "severity": d["severity"], "checks": d["comment"]}
+            for d in sorted(described.values(), key=lambda d: (order.get(d["severity"], 9), d["label"]))]
+    sys.stdout.write(table(rows, ["severity", "rule", "checks"], max_width=110))
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .catalog import Catalog
+    params = _parse_params(args.param)
+    if args.as_of:
+        params["asOf"] = args.as_of
+    saved = Catalog().get(args.name)  # unknown names fail before any loading
+    kg = _graph(args)
+    answer = kg.query(args.name, **params)
+    fmt = _format(args, "turtle" if saved.form == "CONSTRUCT" else "table")
+    _emit(_render_answer(answer, fmt, list(saved.columns) or None), args.output)
+    return EXIT_OK
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    text = args.query
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.endswith((".rq", ".sparql")) or (len(text) < 4096 and os.path.isfile(text)):
+        try:
+            text = Path(text).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"{args.query}: cannot read query file: {e}") from None
+    from .store import check_read_only
+    check_read_only(text)
+    kg = _graph(args)
+    answer = kg.sparql(text)
+    _emit(_render_answer(answer, _format(args, "table")), args.output)
+    return EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from .params import ParamSpec, coerce
+    from .validation import Settings
+    import datetime as dt
+    from decimal import Decimal
+    as_of = dt.date.fromisoformat(coerce(ParamSpec("as-of", "xsd:date"), args.as_of).lexical) \
+        if args.as_of else dt.date.today()
+    jaccard = Decimal(coerce(ParamSpec("min-jaccard", "xsd:decimal"), args.min_jaccard).lexical)
+    most = int(coerce(ParamSpec("max-instruments", "xsd:integer"), args.max_instruments).lexical)
+    return Settings(as_of=as_of, min_jaccard=jaccard, max_instruments=most)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validation import validate
+    from .validation_output import render
+    settings = _settings(args)
+    if args.only and not args.paths:
+        raise UsageError("--only needs at least one PATH to check")
+    report = validate(args.paths, data_dir=args.data, only=args.only, settings=settings, engine=args.engine)
+    fmt = args.format or ({".json": "json", ".ttl": "turtle", ".md": "md"}.get(
+        Path(args.output).suffix.lower(), "text") if args.output else "text")
+    _emit(render(report, fmt), args.output)
+    return EXIT_FINDINGS if report.fails(args.fail_on) else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .validation import validate_store
+    kg = _load(args)
+    report = validate_store(kg.backend)
+    print(f"Validation: {report.count('Violation')} violations, {report.count('Warning')} warnings, "
+          f"{report.count('Info')} info (details: pgraph validate)")
+    _print_summary(kg)
+    return EXIT_FINDINGS if report.fails("violation") else EXIT_OK
+
+
+# ------------------------------------------------------------------------------ main
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run one command, map errors to exit codes in one place."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except (PgraphError, KeyboardInterrupt) as e:
+        code = exit_code_for(e)
+        if isinstance(e, KeyboardInterrupt):
+            print("pgraph: interrupted", file=sys.stderr)
+        else:
+            print(f"pgraph: error: {e}", file=sys.stderr)
+        return code
+    except BrokenPipeError:
+        try:
+            sys.stdout.close()
+        except OSError:
+            pass
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

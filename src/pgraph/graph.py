@@ -1,0 +1,105 @@
+"""The knowledge graph a user works with: one backend (embedded or remote) and the saved-query catalogue."""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Iterable
+
+from .catalog import Catalog, postprocess
+from .errors import ParameterError
+from .sources import collect
+from .store import Backend, EmbeddedStore, RemoteStore, check_read_only
+from .vocab import ID_SPACES, sparql_prologue
+
+_INDEX_QUERY = sparql_prologue() + """
+SELECT ?x ?id ?name WHERE {
+  ?x dcterms:identifier ?id .
+  OPTIONAL { ?x rdfs:label|skos:altLabel|pg:acronym ?name }
+}"""
+
+
+class KnowledgeGraph:
+    """pgraph's graph: run saved queries, ad hoc SPARQL, statistics and overlap graphs on one backend."""
+
+    def __init__(self, backend: Backend, catalog: Catalog | None = None) -> None:
+        self.backend = backend
+        self.catalog = catalog or Catalog()
+        self._index: dict[str, dict[str, str]] | None = None
+        self._names: dict[str, dict[str, str]] | None = None
+        self._display: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph on {self.backend.location}>"
+
+    # -- ids and names ------------------------------------------------------------------
+    def _build_index(self) -> None:
+        ids: dict[str, dict[str, str]] = {k: {} for k in ID_SPACES}
+        names: dict[str, dict[str, str]] = {k: {} for k in ID_SPACES}
+        for row in self.backend.select(_INDEX_QUERY):
+            iri = row["x"]
+            for kind, space in ID_SPACES.items():
+                if isinstance(iri, str) and iri.startswith(space):
+                    ids[kind][str(row["id"]).casefold()] = iri
+                    self._display[iri] = str(row["id"])
+                    if row.get("name"):
+                        names[kind][str(row["name"]).casefold()] = iri
+        self._index, self._names = ids, names
+
+    def resolve(self, kind: str, text: str) -> str:
+        """The IRI for a short id, acronym or name of an instrument, country or event."""
+        if self._index is None:
+            self._build_index()
+        assert self._index is not None and self._names is not None
+        key = text.strip().casefold()
+        found = self._index[kind].get(key) or self._names[kind].get(key)
+        if found:
+            return found
+        candidates = {n: self._display.get(i, n)
+                      for n, i in {**self._names[kind], **self._index[kind]}.items()}
+        close = difflib.get_close_matches(key, list(candidates), n=6, cutoff=0.6)
+        ids = list(dict.fromkeys(candidates[c] for c in close))[:3]
+        hint = f"; did you mean {', '.join(ids)}?" if ids else ""
+        raise ParameterError(f"no {kind} '{text}' in the graph{hint}")
+
+    # -- queries --------------------------------------------------------------------------
+    def query(self, name: str, **params: Any) -> list[Any]:
+        """Run a saved query: SELECT gives a list of dicts keyed by column, CONSTRUCT a list of triples."""
+        saved = self.catalog.get(name)
+        text = saved.bound({k: v for k, v in params.items() if v is not None}, self.resolve)
+        if saved.form == "CONSTRUCT":
+            return self.backend.construct(text)
+        if saved.form == "ASK":
+            return [{"answer": self.backend.ask(text)}]
+        return postprocess(saved, self.backend.select(text))
+
+    def sparql(self, text: str) -> Any:
+        """Run an ad hoc read-only query: rows for SELECT, triples for CONSTRUCT, bool for ASK."""
+        form = check_read_only(text)
+        if form == "CONSTRUCT":
+            return self.backend.construct(text)
+        if form == "ASK":
+            return self.backend.ask(text)
+        return self.backend.select(text)
+
+    def stats(self) -> dict[str, Any]:
+        """Triples, instances per class and participations by status."""
+        from .stats import compute
+        return compute(self.backend)
+
+    def overlap_graph(self, asOf: Any = None, **options: Any) -> Any:
+        """The instrument overlap graph on a date, as a networkx.Graph."""
+        from .overlap import overlap_graph
+        return overlap_graph(self, asOf=asOf, **options)
+
+
+def load(data_dir: str | Path | None = None, *, files: Iterable[str | Path] = (),
+         only: bool = False) -> KnowledgeGraph:
+    """Load the ontology and data (default: data/ or $PGRAPH_DATA) into the embedded store, once."""
+    fileset = collect(Path(data_dir) if data_dir is not None else None,
+                      tuple(Path(f) for f in files), only=only)
+    return KnowledgeGraph(EmbeddedStore(fileset))
+
+
+def connect(url: str, *, graph: str | None = None, timeout: float = 30.0) -> KnowledgeGraph:
+    """A graph served by a SPARQL 1.1 endpoint (queries are sent by POST)."""
+    return KnowledgeGraph(RemoteStore(url, graph=graph, timeout=timeout))

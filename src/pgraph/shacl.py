@@ -1,0 +1,328 @@
+"""The fast SHACL engine: each constraint of our shapes runs once as a whole-graph SPARQL query on pyoxigraph.
+
+pySHACL stays the reference implementation (see validate.py); this engine supports exactly
+the SHACL features pgraph's shapes use, refuses any other with a clear error (so a new
+feature can never be silently ignored), and a differential test proves both engines report
+the same results.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .binding import escape_string
+from .errors import InputError
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+SEVERITIES = ("Violation", "Warning", "Info")
+
+_NODE_KEYS = {RDF_TYPE, SH + "targetClass", SH + "targetNode", SH + "targetSubjectsOf", SH + "targetObjectsOf",
+              SH + "property", SH + "sparql", SH + "severity", SH + "message", SH + "class", SH + "nodeKind",
+              SH + "pattern", SH + "flags", SH + "deactivated", RDFS + "label", RDFS + "comment",
+              "https://w3id.org/pgraph/shapes#fix"}
+_PROPERTY_KEYS = {SH + "path", SH + "minCount", SH + "maxCount", SH + "datatype", SH + "class", SH + "pattern",
+                  SH + "flags", SH + "in", SH + "nodeKind", SH + "languageIn", SH + "uniqueLang",
+                  SH + "lessThanOrEquals", SH + "message", SH + "severity", SH + "name", SH + "description",
+                  RDFS + "comment", SH + "deactivated"}
+_SPARQL_KEYS = {SH + "select", SH + "message", SH + "prefixes", SH + "deactivated", RDF_TYPE}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result, engine-independent."""
+
+    focus: str                  # N-Triples form of the focus node
+    severity: str               # Violation | Warning | Info
+    component: str              # e.g. MinCountConstraintComponent
+    message: str
+    shape: str                  # IRI of the node shape the result comes from
+    path: str | None = None     # IRI of the property
+    value: str | None = None    # N-Triples form of the value node
+
+    def key(self) -> tuple[Any, ...]:
+        """What two engines must agree on."""
+        return (self.focus, self.path, self.value, self.severity, self.component, self.message)
+
+
+class ShapesError(InputError):
+    """A shapes file uses a SHACL feature the fast engine does not support, or is malformed."""
+
+
+# ----------------------------------------------------------------------- reading shapes
+
+class _Shapes:
+    """A shapes graph read with pyoxigraph, with the few accessors the compiler needs."""
+
+    def __init__(self, files: list[Path]) -> None:
+        import pyoxigraph as ox
+        from .sources import read_bytes
+        self.ox = ox
+        self.store = ox.Store()
+        for path in files:
+            try:
+                self.store.load(read_bytes(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+            except SyntaxError as e:
+                raise InputError(f"Turtle syntax error in shapes: {e.msg}", path=str(path),
+                                 line=e.lineno, column=e.offset) from None
+
+    def _node(self, iri: str) -> Any:
+        return self.ox.NamedNode(iri)
+
+    def objects(self, subject: Any, predicate: str) -> list[Any]:
+        return [q.object for q in self.store.quads_for_pattern(subject, self._node(predicate), None)]
+
+    def value(self, subject: Any, predicate: str) -> Any:
+        found = self.objects(subject, predicate)
+        if len(found) > 1:
+            raise ShapesError(f"shape {subject} has several values for {predicate}")
+        return found[0] if found else None
+
+    def predicates(self, subject: Any) -> set[str]:
+        return {q.predicate.value for q in self.store.quads_for_pattern(subject, None, None)}
+
+    def subjects_of_type(self, cls: str) -> list[Any]:
+        return sorted((q.subject for q in self.store.quads_for_pattern(None, self._node(RDF_TYPE), self._node(cls))),
+                      key=str)
+
+    def items(self, head: Any) -> list[Any]:
+        out = []
+        while head is not None and not (isinstance(head, self.ox.NamedNode) and head.value == RDF + "nil"):
+            out.append(self.value(head, RDF + "first"))
+            head = self.value(head, RDF + "rest")
+        return out
+
+    def prefixes(self, node: Any) -> str:
+        lines = []
+        for declare in self.objects(node, SH + "declare"):
+            prefix, ns = self.value(declare, SH + "prefix"), self.value(declare, SH + "namespace")
+            lines.append(f"PREFIX {prefix.value}: <{ns.value}>\n")
+        return "".join(lines)
+
+
+def _nt(term: Any) -> str:
+    """N-Triples form of a pyoxigraph term."""
+    return str(term)
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1]
+
+
+# ----------------------------------------------------------------------- the compiled checks
+
+@dataclass
+class _Check:
+    """One compiled constraint: a query giving ?this (and maybe ?value) per violation."""
+
+    shape: str
+    severity: str
+    component: str
+    message: str
+    path: str | None
+    query: str
+    sparql_message: bool = False   # message has {?var} placeholders filled from the row
+    value_is_focus: bool = False   # node-level constraint: the value node is the focus node
+
+
+@dataclass
+class CompiledShapes:
+    """The shapes as SPARQL checks, plus each node shape's target pattern."""
+
+    checks: list[_Check] = field(default_factory=list)
+    described: dict[str, dict[str, str]] = field(default_factory=dict)  # shape -> label, comment, fix, severity
+
+
+def _target_pattern(shapes: _Shapes, node: Any) -> str:
+    parts = []
+    for cls in shapes.objects(node, SH + "targetClass"):
+        parts.append(f"{{ ?this <{RDF_TYPE}>/<{RDFS}subClassOf>* {_nt(cls)} . }}")
+    for n in shapes.objects(node, SH + "targetNode"):
+        parts.append(f"{{ BIND({_nt(n)} AS ?this) }}")
+    for p in shapes.objects(node, SH + "targetSubjectsOf"):
+        parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ ?this {_nt(p)} ?t_o }} }}")
+    for p in shapes.objects(node, SH + "targetObjectsOf"):
+        parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ ?t_s {_nt(p)} ?this }} }}")
+    if not parts:
+        raise ShapesError(f"node shape {node} has no target the fast engine supports")
+    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+
+
+def _severity(shapes: _Shapes, node: Any) -> str:
+    sev = shapes.value(node, SH + "severity")
+    return _local(sev.value) if sev is not None else "Violation"
+
+
+def _message(shapes: _Shapes, node: Any, fallback: str) -> str:
+    msg = shapes.value(node, SH + "message")
+    return msg.value if msg is not None else fallback
+
+
+def _value_constraints(shapes: _Shapes, node: Any, target: str, value_pattern: str) -> Iterator[tuple[str, str]]:
+    """(component, query) for the constraints on values: class, datatype, pattern, in, nodeKind, languageIn."""
+    def q(cond: str) -> str:
+        return f"SELECT ?this ?value WHERE {{ {target} {value_pattern} FILTER({cond}) }}"
+    cls = shapes.value(node, SH + "class")
+    if cls is not None:
+        yield "ClassConstraintComponent", q(
+            f"!isIRI(?value) && !isBlank(?value) || NOT EXISTS {{ ?value <{RDF_TYPE}>/<{RDFS}subClassOf>* {_nt(cls)} }}")
+    dt = shapes.value(node, SH + "datatype")
+    if dt is not None:
+        yield "DatatypeConstraintComponent", q(f"!isLiteral(?value) || DATATYPE(?value) != {_nt(dt)}")
+    pattern = shapes.value(node, SH + "pattern")
+    if pattern is not None:
+        flags = shapes.value(node, SH + "flags")
+        flag_arg = f', "{escape_string(flags.value)}"' if flags is not None else ""
+        yield "PatternConstraintComponent", q(
+            f'isBlank(?value) || !REGEX(STR(?value), "{escape_string(pattern.value)}"{flag_arg})')
+    allowed = shapes.value(node, SH + "in")
+    if allowed is not None:
+        members = shapes.items(allowed)
+        same = " || ".join(f"sameTerm(?value, {_nt(m)})" for m in members) or "false"
+        yield "InConstraintComponent", q(f"!({same})")
+    kind = shapes.value(node, SH + "nodeKind")
+    if kind is not None:
+        tests = {"IRI": "isIRI(?value)", "BlankNode": "isBlank(?value)", "Literal": "isLiteral(?value)",
+                 "BlankNodeOrIRI": "(isBlank(?value) || isIRI(?value))",
+                 "IRIOrLiteral": "(isIRI(?value) || isLiteral(?value))",
+                 "BlankNodeOrLiteral": "(isBlank(?value) || isLiteral(?value))"}
+        yield "NodeKindConstraintComponent", q(f"!{tests[_local(kind.value)]}")
+    langs = shapes.value(node, SH + "languageIn")
+    if langs is not None:
+        ok = " || ".join(f'langMatches(LANG(?value), "{escape_string(lit.value)}")' for lit in shapes.items(langs))
+        yield "LanguageInConstraintComponent", q(f"!isLiteral(?value) || !({ok or 'false'})")
+
+
+def _property_checks(shapes: _Shapes, parent: str, prop: Any, target: str) -> Iterator[_Check]:
+    unknown = shapes.predicates(prop) - _PROPERTY_KEYS
+    if unknown:
+        raise ShapesError(f"property shape of {parent} uses {', '.join(sorted(unknown))}, "
+                          "which the fast engine does not support")
+    if shapes.value(prop, SH + "deactivated") is not None:
+        return
+    path = shapes.value(prop, SH + "path")
+    if not isinstance(path, shapes.ox.NamedNode):
+        raise ShapesError(f"property shape of {parent}: only simple IRI paths are supported")
+    p = _nt(path)
+    severity = _severity(shapes, prop)
+    message = _message(shapes, prop, f"constraint on {path.value} not met")
+
+    def check(component: str, query: str) -> _Check:
+        return _Check(parent, severity, component, message, path.value, query)
+
+    min_count = shapes.value(prop, SH + "minCount")
+    if min_count is not None:
+        n = int(min_count.value)
+        if n == 1:
+            yield check("MinCountConstraintComponent",
+                        f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {p} ?v }} }}")
+        elif n > 1:
+            yield check("MinCountConstraintComponent",
+                        f"SELECT ?this WHERE {{ {target} OPTIONAL {{ SELECT ?this (COUNT(DISTINCT ?v) AS ?n) "
+                        f"WHERE {{ ?this {p} ?v }} GROUP BY ?this }} FILTER(COALESCE(?n, 0) < {n}) }}")
+    max_count = shapes.value(prop, SH + "maxCount")
+    if max_count is not None:
+        n = int(max_count.value)
+        yield check("MaxCountConstraintComponent",
+                    f"SELECT ?this WHERE {{ {target} {{ SELECT ?this (COUNT(DISTINCT ?v) AS ?n) "
+                    f"WHERE {{ ?this {p} ?v }} GROUP BY ?this }} FILTER(?n > {n}) }}")
+    for component, query in _value_constraints(shapes, prop, target, f"?this {p} ?value ."):
+        yield check(component, query)
+    unique = shapes.value(prop, SH + "uniqueLang")
+    if unique is not None and unique.value == "true":
+        yield check("UniqueLangConstraintComponent",
+                    f"SELECT ?this WHERE {{ {target} {{ SELECT ?this ?lang (COUNT(DISTINCT ?v) AS ?n) WHERE {{ "
+                    f"?this {p} ?v BIND(LANG(?v) AS ?lang) FILTER(?lang != \"\") }} GROUP BY ?this ?lang }} "
+                    f"FILTER(?n > 1) }}")
+    other = shapes.value(prop, SH + "lessThanOrEquals")
+    if other is not None:
+        yield check("LessThanOrEqualsConstraintComponent",
+                    f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {p} ?value . ?this {_nt(other)} ?w "
+                    f"FILTER(!COALESCE(?value <= ?w, false)) }}")
+
+
+def _sparql_checks(shapes: _Shapes, shape: str, node: Any, target: str) -> Iterator[_Check]:
+    severity = _severity(shapes, node)
+    for constraint in shapes.objects(node, SH + "sparql"):
+        unknown = shapes.predicates(constraint) - _SPARQL_KEYS
+        if unknown:
+            raise ShapesError(f"SPARQL constraint of {shape} uses {', '.join(sorted(unknown))}")
+        if shapes.value(constraint, SH + "deactivated") is not None:
+            continue
+        select = shapes.value(constraint, SH + "select").value
+        prologue = "".join(shapes.prefixes(p) for p in shapes.objects(constraint, SH + "prefixes"))
+        # $this is the same variable as ?this: left free, the query answers for every focus node at once,
+        # and joining with the targets keeps SHACL's pre-binding meaning (each sub-select projects $this).
+        query = f"{prologue}SELECT * WHERE {{ {target} {{ {select} }} }}"
+        message = _message(shapes, constraint, f"SPARQL constraint of {_local(shape)} not met")
+        yield _Check(shape, severity, "SPARQLConstraintComponent", message, None, query,
+                     sparql_message=True, value_is_focus=True)
+
+
+def compile_shapes(files: list[Path]) -> CompiledShapes:
+    """The shapes in these files as SPARQL checks; unsupported SHACL features are refused."""
+    shapes = _Shapes(files)
+    compiled = CompiledShapes()
+    for node in shapes.subjects_of_type(SH + "NodeShape"):
+        shape = node.value
+        unknown = shapes.predicates(node) - _NODE_KEYS
+        if unknown:
+            raise ShapesError(f"node shape {shape} uses {', '.join(sorted(unknown))}, "
+                              "which the fast engine does not support")
+        label, comment = shapes.value(node, RDFS + "label"), shapes.value(node, RDFS + "comment")
+        fix = shapes.value(node, "https://w3id.org/pgraph/shapes#fix")
+        compiled.described[shape] = {"label": label.value if label else _local(shape),
+                                     "comment": comment.value if comment else "",
+                                     "fix": fix.value if fix else "", "severity": _severity(shapes, node)}
+        if shapes.value(node, SH + "deactivated") is not None:
+            continue
+        target = _target_pattern(shapes, node)
+        severity = _severity(shapes, node)
+        node_message = _message(shapes, node, f"{_local(shape)} not met")
+        for component, query in _value_constraints(shapes, node, target, "BIND(?this AS ?value)"):
+            compiled.checks.append(_Check(shape, severity, component, node_message, None, query,
+                                          value_is_focus=True))
+        for prop in shapes.objects(node, SH + "property"):
+            compiled.checks.extend(_property_checks(shapes, shape, prop, target))
+        compiled.checks.extend(_sparql_checks(shapes, shape, node, target))
+    return compiled
+
+
+# ----------------------------------------------------------------------- running
+
+def _fill(message: str, row: dict[str, Any]) -> str:
+    import re
+    for name, term in row.items():
+        if term is None:
+            continue
+        text = term.value if hasattr(term, "value") else str(term)
+        message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", lambda _m, t=text: t, message)
+    return message
+
+
+def run(store: Any, compiled: CompiledShapes) -> list[Finding]:
+    """All findings of the compiled shapes on a pyoxigraph store, in a stable order."""
+    findings: set[Finding] = set()
+    for check in compiled.checks:
+        try:
+            result = store.query(check.query)
+        except (SyntaxError, OSError, RuntimeError) as e:
+            raise ShapesError(f"shape {check.shape}: its {check.component} query failed: {e}") from None
+        names = [v.value for v in result.variables]
+        for solution in result:
+            row = {n: solution[n] for n in names}
+            focus = row.get("this")
+            if focus is None:
+                continue
+            value = row.get("value")
+            if value is None and check.value_is_focus:
+                value = focus
+            message = _fill(check.message, row) if check.sparql_message else check.message
+            findings.add(Finding(focus=_nt(focus), severity=check.severity, component=check.component,
+                                 message=message, shape=check.shape, path=check.path,
+                                 value=_nt(value) if value is not None else None))
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: (order.get(f.severity, 9), f.shape, f.focus, f.message, f.value or ""))
