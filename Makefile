@@ -5,7 +5,7 @@ VENV   := .venv
 STAMP  := $(VENV)/.pgraph-installed
 BIN    := $(VENV)/bin
 
-.PHONY: report test bench clean
+.PHONY: report test bench clean docs
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,3 +20,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
+
+docs: $(STAMP)
+	$(BIN)/python scripts/generate_docs.py

@@ -54,7 +54,7 @@ EXPECTED = {
     "source-without-primary": ("SourceShape", "Violation", "MinCount", "pg:primary"),
     "scenario-in-facts": ("NoScenarioInFactsShape", "Violation", "MaxCount", "move it under data/scenarios/"),
     "smell-zombie": ("ZombieShape", "Warning", "SPARQL", "no active participant (it had 1 participation(s))"),
-    "smell-redundant-pair": ("RedundantPairShape", "Warning", "SPARQL", "overlaps twin with Jaccard 1 (threshold 0.8) and both cover defence-reform"),
+    "smell-redundant-pair": ("RedundantPairShape", "Warning", "SPARQL", "overlaps twin with Jaccard 1.000 (threshold 0.8) and both cover defence-reform"),
     "smell-never-terminated-failed": ("NeverTerminatedShape", "Warning", "SPARQL", "Another author (2024) judges it: original goal not met"),
 }
 
@@ -97,7 +97,7 @@ def test_redundancy_threshold_is_settable():
     # PfP and EOP share SWE only (Jaccard 0.5): a 0.5 threshold adds that pair, 0.6 does not
     low = validate(data_dir=MINI, settings=Settings(as_of=AS_OF.as_of, min_jaccard=Decimal("0.5"))).findings
     higher = validate(data_dir=MINI, settings=Settings(as_of=AS_OF.as_of, min_jaccard=Decimal("0.6"))).findings
-    assert any("RedundantPair" in f.shape and "Jaccard 0.5" in f.message for f in low)
+    assert any("RedundantPair" in f.shape and "Jaccard 0.500" in f.message for f in low)
     assert not any("RedundantPair" in f.shape for f in higher)
 
 

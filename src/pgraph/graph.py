@@ -18,6 +18,12 @@ SELECT ?x ?id ?name WHERE {
 }"""
 
 
+def _key(text: str) -> str:
+    """How names are compared: case-insensitive, spacing normalised, a leading 'the' ignored."""
+    key = " ".join(text.split()).casefold()
+    return key[4:] if key.startswith("the ") else key
+
+
 class KnowledgeGraph:
     """pgraph's graph: run saved queries, ad hoc SPARQL, statistics and overlap graphs on one backend."""
 
@@ -42,7 +48,7 @@ class KnowledgeGraph:
                     ids[kind][str(row["id"]).casefold()] = iri
                     self._display[iri] = str(row["id"])
                     if row.get("name"):
-                        names[kind][str(row["name"]).casefold()] = iri
+                        names[kind][_key(str(row["name"]))] = iri
         self._index, self._names = ids, names
 
     def resolve(self, kind: str, text: str) -> str:
@@ -50,7 +56,7 @@ class KnowledgeGraph:
         if self._index is None:
             self._build_index()
         assert self._index is not None and self._names is not None
-        key = text.strip().casefold()
+        key = _key(text)
         found = self._index[kind].get(key) or self._names[kind].get(key)
         if found:
             return found

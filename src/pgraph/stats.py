@@ -30,7 +30,8 @@ WHERE {
 
 _PARTNERS = sparql_prologue() + """
 SELECT (COUNT(DISTINCT ?c) AS ?partners) (COUNT(DISTINCT ?p) AS ?participations) WHERE {
-  ?p a pg:Participation ; pg:participant ?c .
+  ?p a pg:Participation ; pg:participant ?who .
+  OPTIONAL { ?who a pg:Country . BIND(?who AS ?c) }
 }"""
 
 _SOURCES = sparql_prologue() + "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a pg:Source }"

@@ -1,0 +1,114 @@
+"""`pgraph validate` on the real data and fixtures: exit codes, formats, and the fast engine equal to pySHACL."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import rdflib
+
+from conftest import FIXTURES, MINI, ROOT, assert_user_error, run_cli
+from pgraph.shacl import compile_shapes
+from pgraph.validation import Settings, shape_files, validate
+from pgraph.validation_output import rules_markdown
+
+AS_OF = Settings(as_of=dt.date(2026, 11, 28))
+PGSH = "https://w3id.org/pgraph/shapes#"
+
+
+@pytest.fixture(scope="module")
+def real_report():
+    return validate(settings=AS_OF)
+
+
+def test_the_real_data_has_no_violation(real_report):
+    violations = [(f.focus, f.message) for f in real_report.findings if f.severity == "Violation"]
+    assert violations == []
+
+
+@pytest.mark.parametrize("shape,focus", [
+    ("NeverTerminatedShape", "instrument/pfp"),   # PfP's enlargement purpose fulfilled, still in force
+    ("NeverTerminatedShape", "instrument/md"),    # the MD's regional goal not met, still in force
+    ("NeverTerminatedShape", "instrument/ici"),
+    ("DormantParticipationShape", "participation/pfp-KGZ"),
+    ("DormantParticipationShape", "participation/pfp-TJK"),
+    ("ZombieShape", "instrument/nato-russia-council"),
+    ("RedundantPairShape", "instrument/eapc"),
+])
+def test_jungle_smells_fire_where_the_article_says_they_should(real_report, shape, focus):
+    assert any(f.shape == PGSH + shape and f.focus.endswith(f"/{focus}>") for f in real_report.findings)
+
+
+def test_the_fast_engine_equals_pyshacl_on_the_real_data(real_report):
+    reference = validate(settings=AS_OF, engine="pyshacl")
+    assert {f.key() for f in real_report.findings} == {f.key() for f in reference.findings}
+
+
+@pytest.mark.parametrize("fixture", sorted(p.stem for p in (FIXTURES / "shapes").glob("*.ttl")))
+def test_the_fast_engine_equals_pyshacl_on_every_fixture(fixture):
+    files = [FIXTURES / "shapes" / f"{fixture}.ttl"]
+    fast = validate(files, data_dir=MINI, settings=AS_OF)
+    reference = validate(files, data_dir=MINI, settings=AS_OF, engine="pyshacl")
+    assert {f.key() for f in fast.findings} == {f.key() for f in reference.findings}
+    assert fast.findings
+
+
+def test_text_report_names_rule_thing_file_line_and_fix():
+    result = run_cli("--data", str(MINI), "validate", str(FIXTURES / "shapes" / "participation-start-after-end.ttl"))
+    assert result.returncode == 1
+    assert "VIOLATIONS: errors in the data, fix them (1)" in result.stdout
+    assert "participation: x  tests/fixtures/shapes/participation-start-after-end.ttl:" in result.stdout
+    assert "pg:startDate: the start date is after the end date" in result.stdout
+    assert "fix: Complete the participation" in result.stdout
+
+
+def test_exit_code_follows_fail_on():
+    assert run_cli("--data", str(MINI), "validate").returncode == 0            # warnings only
+    assert run_cli("--data", str(MINI), "validate", "--fail-on", "warning").returncode == 1
+    assert run_cli("--data", str(MINI), "validate", "--fail-on", "info").returncode == 1
+
+
+def test_json_report_lists_results_with_locations():
+    result = run_cli("--data", str(MINI), "validate", "--format", "json", "--as-of", "2026-11-28")
+    doc = json.loads(result.stdout)
+    assert doc["counts"] == {"violation": 0, "warning": 2, "info": 1}
+    pfp = [r for r in doc["results"] if r["focus_id"] == "pfp"][0]
+    assert pfp["file"].endswith("graph.ttl") and pfp["line"] > 0 and pfp["rule"] == "never terminated"
+
+
+def test_turtle_report_is_a_standard_shacl_validation_report():
+    result = run_cli("--data", str(MINI), "validate", "--format", "turtle")
+    g = rdflib.Graph().parse(data=result.stdout, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    report = next(g.subjects(rdflib.RDF.type, sh.ValidationReport))
+    assert g.value(report, sh.conforms).toPython() is False   # warnings make sh:conforms false
+    assert len(list(g.objects(report, sh.result))) == 3
+
+
+def test_markdown_report_is_a_table():
+    result = run_cli("--data", str(MINI), "validate", "--format", "md")
+    assert "| severity | rule | focus | where | message |" in result.stdout
+
+
+def test_only_checks_a_file_with_the_ontology_alone(tmp_path):
+    result = run_cli("validate", "--only", str(FIXTURES / "shapes" / "participation-without-source.ttl"))
+    assert result.returncode == 1
+    # alone, the participant and instrument are not described: more violations than with the data
+    assert "described country or organisation" in result.stdout
+
+
+def test_malformed_file_exits_2_with_position(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix pg: <https://w3id.org/pgraph/ontology#> .\npg:x pg:y \"unterminated .\n", encoding="utf-8")
+    assert_user_error(run_cli("validate", str(bad)), f"{bad}:2:")
+
+
+def test_bad_threshold_is_a_usage_error():
+    assert_user_error(run_cli("validate", "--min-jaccard", "2"), "--min-jaccard must be in (0, 1]")
+    assert_user_error(run_cli("validate", "--as-of", "yesterday"), "as-of")
+
+
+def test_docs_validation_md_lists_every_rule():
+    doc = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    table = rules_markdown(compile_shapes(shape_files()).described)
+    assert doc.split("<!-- rules:begin -->\n")[1].split("<!-- rules:end -->")[0] == table
