@@ -67,6 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_endpoint(p)
     p.set_defaults(run=cmd_sparql)
 
+    p = sub.add_parser("export", help="export the overlap or membership graph (GraphML, GEXF, DOT, JSON, CSV, PNG, SVG, Turtle)",
+                       description="Write the instrument overlap graph or the country-instrument membership graph "
+                                   "on a date, or (with --from/--to) a dynamic GEXF timeline.")
+    p.add_argument("graph", choices=("overlap", "membership"))
+    p.add_argument("--as-of", metavar="DATE", help="the date (default: today)")
+    p.add_argument("--kinds", metavar="K1,K2", help="only these instrument kinds (framework, initiative, special-body, "
+                                                     "forum, programme, tool, document, trust-fund)")
+    p.add_argument("--metric", default="jaccard", choices=("shared", "jaccard", "overlap_coefficient", "shared_areas"),
+                   help="edge weight for layout, width and --min-weight (default jaccard)")
+    p.add_argument("--min-weight", default="0", metavar="X", help="leave out edges whose metric is below X")
+    p.add_argument("--from", dest="from_year", metavar="YEAR", help="with --to: a dynamic GEXF, one snapshot a year")
+    p.add_argument("--to", dest="to_year", metavar="YEAR")
+    p.add_argument("--format", "-f", choices=("graphml", "gexf", "dot", "json", "csv", "png", "svg", "turtle"),
+                   help="output format (default: from the -o file's extension; json on standard output)")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write (required for png)")
+    p.set_defaults(run=cmd_export)
+
     p = sub.add_parser("push", help="load the graph into a SPARQL server, replacing one named graph",
                        description="Send the ontology and data to a server in one request. With the Graph "
                                    "Store Protocol (default) ENDPOINT is the store URL (Oxigraph: /store); "
@@ -226,6 +243,42 @@ def cmd_queries(args: argparse.Namespace) -> int:
              "parameters": " ".join(f"{p.name}:{p.type}" for p in q.params)} for q in catalog]
     from .render import table
     sys.stdout.write(table(rows, ["name", "parameters", "summary"], max_width=90))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import tempfile
+    from .export import BINARY, format_for, write
+    from .overlap import membership_graph, overlap_graph, overlap_timeline, parse_kinds
+    from .params import ParamSpec, coerce
+    fmt = format_for(args.output, args.format)
+    if fmt in BINARY and not args.output:
+        raise UsageError(f"{fmt} is binary: give -o FILE")
+    kinds = parse_kinds(args.kinds)
+    min_weight = float(coerce(ParamSpec("min-weight", "xsd:decimal"), args.min_weight).lexical)
+    as_of = coerce(ParamSpec("as-of", "xsd:date"), args.as_of).lexical if args.as_of else None
+    if (args.from_year is None) != (args.to_year is None):
+        raise UsageError("--from and --to go together")
+    kg = _load(args)
+    if args.from_year is not None:
+        if args.graph != "overlap" or args.as_of:
+            raise UsageError("--from/--to make a timeline of the overlap graph; leave out --as-of")
+        start = int(coerce(ParamSpec("from", "year"), args.from_year).lexical)
+        end = int(coerce(ParamSpec("to", "year"), args.to_year).lexical)
+        graph = overlap_timeline(kg, start=start, end=end, kinds=kinds, metric=args.metric, min_weight=min_weight)
+    elif args.graph == "overlap":
+        graph = overlap_graph(kg, asOf=as_of, kinds=kinds, metric=args.metric, min_weight=min_weight)
+    else:
+        graph = membership_graph(kg, asOf=as_of, kinds=kinds)
+    if args.output:
+        write(graph, args.output, fmt, kg=kg)
+        print(f"wrote {args.graph} graph ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges) "
+              f"as {fmt} to {args.output}", file=sys.stderr)
+        return EXIT_OK
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / f"graph.{fmt}"
+        write(graph, target, fmt, kg=kg)
+        sys.stdout.write(target.read_text(encoding="utf-8"))
     return EXIT_OK
 
 

@@ -1,0 +1,186 @@
+"""Exports are read back by independent readers, carry the real numbers, and are written atomically."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+
+import pgraph
+from conftest import ROOT, assert_user_error, run_cli
+from pgraph import export as export_module
+from pgraph.export import write
+
+GEXF = "{http://gexf.net/1.3}"
+
+
+@pytest.fixture(scope="module")
+def overlap_2020(real):
+    return real.overlap_graph(asOf="2020-01-01")
+
+
+def test_overlap_graph_carries_real_shared_countries(overlap_2020):
+    edge = overlap_2020.edges["eop", "pfp"]
+    assert edge["shared_countries"] == "FIN;GEO;SWE" and edge["shared"] == 3
+    assert edge["overlap_coefficient"] == pytest.approx(0.6)
+    assert overlap_2020.graph["as_of"] == "2020-01-01" and overlap_2020.graph["query"] == "overlap"
+    assert overlap_2020.graph["pgraph_version"] == pgraph.__version__
+
+
+def test_an_instrument_sharing_no_partner_has_no_edge(real):
+    g = real.overlap_graph()
+    assert "ici" in g and g.degree("ici") == 0  # the ICI's four Gulf partners are in no other instrument
+
+
+def test_nodes_carry_kind_dates_status_and_participants(overlap_2020):
+    pfp = overlap_2020.nodes["pfp"]
+    assert pfp["kind"] == "framework" and pfp["established"] == "1994-01-10" and pfp["ended"] == ""
+    assert pfp["status"] == "active" and pfp["participants"] >= 18
+    assert "nacc" not in overlap_2020  # ended in 1997
+
+
+def test_kinds_and_min_weight_filter(real):
+    frameworks = real.overlap_graph(asOf="2020-01-01", kinds="framework")
+    assert {d["kind"] for _, d in frameworks.nodes(data=True)} == {"framework"}
+    strong = real.overlap_graph(asOf="2020-01-01", metric="shared", min_weight=5)
+    assert strong.number_of_edges() > 0 and all(d["shared"] >= 5 for *_, d in strong.edges(data=True))
+
+
+def test_membership_graph_is_bipartite_with_roles(real):
+    from pgraph.overlap import membership_graph
+    g = membership_graph(real, asOf="2020-01-01")
+    assert nx.is_bipartite(g)
+    assert g.nodes["FIN"]["status"] == "partner" and g.has_edge("pfp", "FIN")
+    assert g.edges["pfp", "RUS"]["status"] == "suspended"
+
+
+def test_graphml_is_read_back_by_igraph(overlap_2020, tmp_path):
+    import igraph
+    path = tmp_path / "o.graphml"
+    write(overlap_2020, path, "graphml")
+    ig = igraph.Graph.Read_GraphML(str(path))
+    assert ig.vcount() == overlap_2020.number_of_nodes() and ig.ecount() == overlap_2020.number_of_edges()
+    names = ig.vs["id"]
+    e = ig.es[ig.get_eid(names.index("eop"), names.index("pfp"))]
+    assert float(e["shared"]) == 3.0 and e["shared_countries"] == "FIN;GEO;SWE"  # igraph reads ints as floats
+
+
+def test_gexf_follows_1_3_and_is_read_back_by_networkx(overlap_2020, tmp_path):
+    path = tmp_path / "o.gexf"
+    write(overlap_2020, path, "gexf")
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{GEXF}gexf" and root.get("version") == "1.3"
+    graph = root.find(f"{GEXF}graph")
+    assert "name" not in graph.attrib  # not allowed on <graph> by the 1.3 grammar
+    assert "as_of=2020-01-01" in root.find(f"{GEXF}meta/{GEXF}description").text
+    back = nx.read_gexf(path, version="1.3")
+    assert back.number_of_edges() == overlap_2020.number_of_edges()
+    assert back.edges["eop", "pfp"]["shared_countries"] == "FIN;GEO;SWE"
+
+
+def test_dynamic_gexf_carries_the_years_each_node_and_edge_exists(real, tmp_path):
+    result = run_cli("export", "overlap", "--from", "1991", "--to", "2024", "-o", str(tmp_path / "t.gexf"))
+    assert result.returncode == 0, result.stderr
+    root = ET.parse(tmp_path / "t.gexf").getroot()
+    graph = root.find(f"{GEXF}graph")
+    assert graph.get("mode") == "dynamic" and graph.get("timeformat") in ("integer", "double", "date", "dateTime")
+    back = nx.read_gexf(tmp_path / "t.gexf", version="1.3")
+    assert back.nodes["nacc"]["spells"] == [(1991, 1997)]  # the NACC is gone from the 1997 year-end
+    assert back.nodes["pfp"]["spells"] == [(1994, 2025)]
+    assert (1994, 2025) != back.edges["eapc", "pfp"]["spells"][0] and back.edges["eapc", "pfp"]["spells"][0][0] == 1997
+
+
+def test_dot_is_rendered_by_graphviz(overlap_2020, tmp_path):
+    dot = shutil.which("dot")
+    assert dot, "Graphviz (Debian package graphviz) is needed: .ci/run installs it"
+    path = tmp_path / "o.dot"
+    write(overlap_2020, path, "dot")
+    svg = subprocess.run([dot, "-Tsvg", str(path)], capture_output=True, text=True, timeout=60)
+    assert svg.returncode == 0, svg.stderr
+    assert "nato-ukraine-council" in svg.stdout or "pfp" in svg.stdout
+
+
+def test_node_link_json_is_read_back_by_networkx(overlap_2020, tmp_path):
+    path = tmp_path / "o.json"
+    write(overlap_2020, path, "json")
+    back = nx.node_link_graph(json.loads(path.read_text()), edges="edges")
+    assert back.edges["eop", "pfp"]["shared"] == 3 and back.graph["as_of"] == "2020-01-01"
+
+
+def test_csv_has_one_row_per_edge(overlap_2020, tmp_path):
+    path = tmp_path / "o.csv"
+    write(overlap_2020, path, "csv")
+    rows = list(csv.DictReader(path.open()))
+    assert len(rows) == overlap_2020.number_of_edges()
+    row = [r for r in rows if (r["source"], r["target"]) == ("eop", "pfp")][0]
+    assert row["shared_countries"] == "FIN;GEO;SWE" and float(row["jaccard"]) == pytest.approx(
+        overlap_2020.edges["eop", "pfp"]["jaccard"])
+
+
+def test_png_is_a_non_blank_picture_of_the_expected_size(overlap_2020, tmp_path):
+    from PIL import Image
+    path = tmp_path / "o.png"
+    write(overlap_2020, path, "png")
+    image = Image.open(path).convert("RGB")
+    assert image.size == (1820, 1260)
+    colours = image.resize((182, 126)).getcolors(maxcolors=182 * 126)
+    white = sum(n for n, c in colours if c == (255, 255, 255))
+    assert 1 - white / (182 * 126) > 0.05
+    assert len(colours) > 50  # colours for kinds, grey edges, black labels
+
+
+def test_svg_is_a_picture_with_title_and_labels(overlap_2020, tmp_path):
+    path = tmp_path / "o.svg"
+    write(overlap_2020, path, "svg")
+    root = ET.parse(path).getroot()
+    assert root.tag.endswith("svg") and root.get("width", "").endswith("pt")
+    assert float(root.get("width")[:-2]) == pytest.approx(13 * 72, rel=0.01)
+    assert len(root.findall(".//{http://www.w3.org/2000/svg}path")) > 100
+
+
+def test_turtle_holds_one_pg_overlap_per_edge(real, tmp_path):
+    import rdflib
+    g = real.overlap_graph(asOf="2020-01-01", kinds="framework,forum")
+    path = tmp_path / "o.ttl"
+    write(g, path, "turtle", kg=real)
+    rdf = rdflib.Graph().parse(path, format="turtle")
+    overlaps = set(rdf.subjects(rdflib.RDF.type, rdflib.URIRef("https://w3id.org/pgraph/ontology#Overlap")))
+    assert len(overlaps) == g.number_of_edges() > 0
+
+
+def test_a_failed_export_leaves_the_previous_file_intact(overlap_2020, tmp_path, monkeypatch):
+    target = tmp_path / "o.graphml"
+    target.write_text("previous content")
+
+    def broken(g, path, **_):
+        path.write_text("half a file")
+        raise RuntimeError("disk on fire")
+    monkeypatch.setitem(export_module._WRITERS, "graphml", broken)
+    with pytest.raises(RuntimeError):
+        write(overlap_2020, target, "graphml")
+    assert target.read_text() == "previous content"
+    assert [p.name for p in tmp_path.iterdir()] == ["o.graphml"]  # no temporary file left behind
+
+
+def test_format_is_inferred_from_the_extension(tmp_path):
+    result = run_cli("export", "overlap", "--as-of", "2020-01-01", "-o", str(tmp_path / "x.json"))
+    assert result.returncode == 0 and json.loads((tmp_path / "x.json").read_text())["graph"]["as_of"] == "2020-01-01"
+
+
+def test_export_errors_are_clear(tmp_path):
+    assert_user_error(run_cli("export", "overlap", "-o", str(tmp_path)), "is a directory")
+    assert_user_error(run_cli("export", "overlap", "-o", str(tmp_path / "x.xyz")), "cannot tell the format")
+    assert_user_error(run_cli("export", "overlap", "--kinds", "frameworks"), "unknown kind(s) frameworks")
+    assert_user_error(run_cli("export", "overlap", "-f", "png"), "give -o FILE")
+    assert_user_error(run_cli("export", "overlap", "--from", "2000", "-o", str(tmp_path / "t.gexf")),
+                      "--from and --to go together")
+
+
+def test_readme_shows_todays_overlap_picture_made_by_the_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "![" in readme and "docs/overlap.png" in readme and "pgraph export overlap -o docs/overlap.png" in readme
+    assert (ROOT / "docs" / "overlap.png").stat().st_size > 50_000
