@@ -227,3 +227,13 @@ def test_queries_command_lists_and_shows():
 
 def test_docs_queries_md_is_generated_from_the_headers():
     assert (ROOT / "docs" / "queries.md").read_text(encoding="utf-8") == markdown(Catalog())
+
+
+def test_memberships__pairs_in_force_with_roles(real):
+    rows = real.query("memberships", asOf="2020-01-01")
+    pairs = {(r["instrument"], r["participant"]): r for r in rows}
+    assert pairs[("pfp", "FIN")]["role"] == "partner" and pairs[("pfp", "RUS")]["status"] == "suspended"
+    assert ("dcb", "un") not in pairs  # the UN's DCB package dates from April 2020
+    today = {(r["instrument"], r["participant"]): r for r in real.query("memberships")}
+    assert today[("dcb", "un")]["type"] == "organisation"
+    assert not any(r["role"] == "ally" for r in rows)  # partners leave on accession

@@ -35,6 +35,7 @@ EXPECTED = {
     "instrument-without-established-date": ("InstrumentShape", "Violation", "MinCount", "pg:establishedOn"),
     "instrument-without-source": ("InstrumentShape", "Violation", "MinCount", "every instrument needs a dcterms:source"),
     "instrument-two-labels": ("InstrumentShape", "Violation", "UniqueLang", "one English rdfs:label"),
+    "instrument-two-acronyms": ("InstrumentShape", "Violation", "MaxCount", "at most one pg:acronym"),
     "identifier-not-matching-iri": ("IdMatchesIriShape", "Violation", "SPARQL", "does not match the end of the IRI"),
     "identifier-duplicate": ("IdMatchesIriShape", "Violation", "SPARQL", "is also used by"),
     "instrument-ended-without-reason": ("EndedInstrumentShape", "Violation", "SPARQL", "end reason is missing"),

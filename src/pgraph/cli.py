@@ -115,8 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fast: shapes as SPARQL on pyoxigraph (default); pyshacl: the reference engine")
     p.set_defaults(run=cmd_validate)
 
-    p = sub.add_parser("report", help="the main job: validate the graph and report the jungle")
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write the report")
+    p = sub.add_parser("report", help="the main job: the jungle report, one self-contained HTML page",
+                       description="Validate the graph and write the jungle report (HTML, no network requests) "
+                                   "built from the saved queries. Exit 1 if the data has violations.")
+    p.add_argument("-o", "--output", metavar="FILE", default="out/report.html",
+                   help="where to write the page (default out/report.html)")
+    p.add_argument("--as-of", metavar="DATE", help="the date the report describes (default: today)")
+    p.add_argument("--metric", default="jaccard", choices=("shared", "jaccard", "overlap_coefficient", "shared_areas"),
+                   help="overlap measure for the network and the matrix (default jaccard)")
     p.set_defaults(run=cmd_report)
     return parser
 
@@ -363,12 +369,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .validation import validate_store
+    import datetime as dt
+    from .params import ParamSpec, coerce
+    from .report import build_report
+    as_of = dt.date.fromisoformat(coerce(ParamSpec("as-of", "xsd:date"), args.as_of).lexical) \
+        if args.as_of else dt.date.today()
+    output = Path(args.output)
+    if output.parent and not output.parent.exists() and output.parent == Path("out"):
+        output.parent.mkdir()
     kg = _load(args)
-    report = validate_store(kg.backend)
+    data = build_report(kg, output, as_of=as_of, metric=args.metric)
+    report = data["validation"]
+    h = data["headline"]
     print(f"Validation: {report.count('Violation')} violations, {report.count('Warning')} warnings, "
           f"{report.count('Info')} info (details: pgraph validate)")
-    _print_summary(kg)
+    print(f"The partnership jungle on {as_of.isoformat()}: {h['active']} instruments in force "
+          f"({h['created']} ever created, {h['terminated']} ended), {h['partners']} partner countries, "
+          f"{h['participations']} participations in force, {h['average']} instruments per partner")
+    print(f"Report written to {output.resolve()}")
     return EXIT_FINDINGS if report.fails("violation") else EXIT_OK
 
 
