@@ -237,3 +237,19 @@ def test_memberships__pairs_in_force_with_roles(real):
     today = {(r["instrument"], r["participant"]): r for r in real.query("memberships")}
     assert today[("dcb", "un")]["type"] == "organisation"
     assert not any(r["role"] == "ally" for r in rows)  # partners leave on accession
+
+
+def test_citations__prefer_a_primary_source(real):
+    rows = {(r["kind"], r["id"]): r for r in real.query("citations")}
+    assert rows[("instrument", "pfp")]["primary"] is True
+    assert rows[("instrument", "pfp")]["source"].startswith("https://www.nato.int/")
+    assert rows[("country", "FIN")]["source"].startswith("http")
+
+
+def test_challenge_evidence__six_challenges_with_attributed_evidence(real):
+    rows = real.query("challenge-evidence")
+    assert {r["notation"] for r in rows} == {"1", "2", "3", "4", "5", "6"}
+    coherence = [r for r in rows if r["challenge"] == "coherence" and r["evidence"] == "assessment"]
+    assert any(r["about"] == "pfp" and "fulfilled" in r["statement"] for r in coherence)
+    budget = [r for r in rows if r["challenge"] == "budget" and r["evidence"] == "assessment"]
+    assert {r["about"] for r in budget} >= {"AUS", "AUT", "IRL", "NZL", "CHE"}  # self-financed per the article
