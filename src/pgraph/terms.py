@@ -25,18 +25,32 @@ def _literal_value(lexical: str, datatype: str | None) -> Any:
     return lexical
 
 
+_CONVERTERS: dict[type, Any] = {}
+
+
+def _converters() -> dict[type, Any]:
+    """Type -> converter for pyoxigraph terms, built once (pyoxigraph imported lazily)."""
+    if not _CONVERTERS:
+        import pyoxigraph as ox
+        cache: dict[Any, str | None] = {}
+
+        def literal(term: Any) -> Any:
+            dt_node = term.datatype
+            datatype = cache.get(dt_node)
+            if datatype is None:
+                datatype = cache.setdefault(dt_node, dt_node.value if dt_node is not None else None)
+            return _literal_value(term.value, datatype)
+        _CONVERTERS.update({ox.NamedNode: lambda t: t.value, ox.BlankNode: lambda t: "_:" + t.value,
+                            ox.Literal: literal})
+    return _CONVERTERS
+
+
 def from_oxigraph(term: Any) -> Any:
     """A pyoxigraph term as a Python value: IRI and dates as str, numbers as int/float."""
     if term is None:
         return None
-    import pyoxigraph as ox
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    if isinstance(term, ox.Literal):
-        return _literal_value(term.value, term.datatype.value if term.datatype else None)
-    return str(term)
+    convert = (_CONVERTERS or _converters()).get(type(term))
+    return convert(term) if convert else str(term)
 
 
 def from_sparql_json(binding: dict[str, str] | None) -> Any:
