@@ -23,3 +23,6 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python scripts/generate_docs.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --update-docs

@@ -11,6 +11,11 @@ import pytest
 import pgraph
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Every test, and every command it runs, uses a parsed-graph cache of its own (never the user's).
+if "PGRAPH_TEST_KEEP_CACHE" not in os.environ:
+    import tempfile
+    os.environ["PGRAPH_CACHE"] = tempfile.mkdtemp(prefix="pgraph-test-cache-")
 FIXTURES = ROOT / "tests" / "fixtures"
 MINI = FIXTURES / "mini"
 

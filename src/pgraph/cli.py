@@ -129,9 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 # --------------------------------------------------------------------------- helpers
 
-def _load(args: argparse.Namespace) -> Any:
+def _load(args: argparse.Namespace, *, cached: bool = True) -> Any:
+    """The graph, from the parsed-graph cache when the files are unchanged (validation loads fresh)."""
     from .graph import load
-    return load(args.data)
+    return load(args.data, cached=cached)
 
 
 def _graph(args: argparse.Namespace) -> Any:
@@ -377,7 +378,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.parent and not output.parent.exists() and output.parent == Path("out"):
         output.parent.mkdir()
-    kg = _load(args)
+    kg = _load(args, cached=False)
     data = build_report(kg, output, as_of=as_of, metric=args.metric)
     report = data["validation"]
     h = data["headline"]

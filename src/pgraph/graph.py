@@ -99,11 +99,14 @@ class KnowledgeGraph:
 
 
 def load(data_dir: str | Path | None = None, *, files: Iterable[str | Path] = (),
-         only: bool = False) -> KnowledgeGraph:
-    """Load the ontology and data (default: data/ or $PGRAPH_DATA) into the embedded store, once."""
+         only: bool = False, cached: bool = False) -> KnowledgeGraph:
+    """Load the ontology and data (default: data/ or $PGRAPH_DATA) into the embedded store, once.
+
+    cached=True reuses an on-disk store built from the same file contents (read-only; see cache.py).
+    """
     fileset = collect(Path(data_dir) if data_dir is not None else None,
                       tuple(Path(f) for f in files), only=only)
-    return KnowledgeGraph(EmbeddedStore(fileset))
+    return KnowledgeGraph(EmbeddedStore(fileset, cached=cached))
 
 
 def connect(url: str, *, graph: str | None = None, timeout: float = 30.0) -> KnowledgeGraph:

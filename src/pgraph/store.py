@@ -47,16 +47,35 @@ def _strip_comments(text: str) -> str:
 
 
 class EmbeddedStore:
-    """An in-memory pyoxigraph store loaded once from Turtle files."""
+    """A pyoxigraph store loaded once from Turtle files: in memory, or (cached=True) an on-disk
+    read-only store reused while the files are unchanged (see cache.py)."""
 
-    def __init__(self, files: FileSet) -> None:
+    def __init__(self, files: FileSet, *, cached: bool = False) -> None:
         import pyoxigraph as ox
         self.files = files
-        self.store = ox.Store()
-        for path in files.all:
-            _load_file(self.store, path)
-        _check_literals(self.store, files)
-        self.location = f"embedded store ({len(files.all)} files)"
+        self.read_only = False
+        store = None
+        if cached:
+            from .cache import open_or_build
+            store = open_or_build(files.all, self._fill_disk)
+            self.read_only = store is not None
+        if store is None:
+            store = ox.Store()
+            self._fill(store)
+        self.store = store
+        self.location = f"embedded store ({len(files.all)} files{', cached' if self.read_only else ''})"
+
+    def _fill(self, store: Any) -> None:
+        for path in self.files.all:
+            _load_file(store, path)
+        _check_literals(store, self.files)
+
+    def _fill_disk(self, disk: Any) -> None:
+        """Parse and check in memory (fast, with file positions), then bulk-load the result on disk."""
+        import pyoxigraph as ox
+        memory = ox.Store()
+        self._fill(memory)
+        disk.bulk_load(memory.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
 
     def __len__(self) -> int:
         return len(self.store)

@@ -85,6 +85,9 @@ def validate_store(embedded: Any, *, settings: Settings | None = None, engine: s
     """Validate an already loaded embedded store; the settings node is added for the run and removed after."""
     import pyoxigraph as ox
     settings = settings or Settings()
+    if getattr(embedded, "read_only", False):
+        from .store import EmbeddedStore
+        embedded = EmbeddedStore(embedded.files)  # the settings node needs a writable store
     store = embedded.store
     added = list(ox.parse(settings.ntriples().encode(), format=ox.RdfFormat.N_TRIPLES))
     for triple in added:
