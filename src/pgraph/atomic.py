@@ -9,6 +9,16 @@ from typing import Iterator
 
 from .errors import OutputError
 
+_PENDING: set[Path] = set()  # temporary files being written, removed if the process is interrupted
+
+
+def discard_pending() -> None:
+    """Remove every half-written temporary file (the targets are untouched)."""
+    for path in list(_PENDING):
+        with contextlib.suppress(OSError):
+            path.unlink()
+        _PENDING.discard(path)
+
 
 def _check_target(path: Path) -> None:
     if path.is_dir():
@@ -30,6 +40,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
     os.close(fd)
     tmp_path = Path(tmp)
+    _PENDING.add(tmp_path)
     try:
         yield tmp_path
         if target.exists():
@@ -43,6 +54,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+    finally:
+        _PENDING.discard(tmp_path)
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:

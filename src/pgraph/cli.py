@@ -393,26 +393,55 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------ main
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: run one command, map errors to exit codes in one place."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    run: Callable[[argparse.Namespace], int] = args.run
+def _run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         return run(args)
-    except (PgraphError, KeyboardInterrupt) as e:
-        code = exit_code_for(e)
-        if isinstance(e, KeyboardInterrupt):
-            print("pgraph: interrupted", file=sys.stderr)
-        else:
-            print(f"pgraph: error: {e}", file=sys.stderr)
-        return code
+    except PgraphError as e:
+        print(f"pgraph: error: {e}", file=sys.stderr)
+        return exit_code_for(e)
     except BrokenPipeError:
         try:
             sys.stdout.close()
         except OSError:
             pass
         return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run one command, map errors to exit codes in one place.
+
+    The command runs in a worker thread so that Ctrl-C is handled at once even while the engine
+    is busy in native code: the main thread removes any half-written output and exits with 130.
+    """
+    import threading
+    from .atomic import discard_pending
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["code"] = _run_reporting_errors(args.run, args)
+        except BaseException as e:  # a bug: re-raised in the main thread with its traceback
+            outcome["error"] = e
+
+    worker = threading.Thread(target=work, name="pgraph-command", daemon=True)
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.05)
+    except KeyboardInterrupt:
+        discard_pending()
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+        print("\npgraph: interrupted", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(exit_code_for(KeyboardInterrupt()))
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["code"]
 
 
 if __name__ == "__main__":
