@@ -37,7 +37,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside `path`; renamed over it only if the block finishes without error."""
     target = Path(path)
     _check_target(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    except OSError as e:
+        raise OutputError(f"{path}: cannot create a file in {target.parent}: {e.strerror or e}") from None
     os.close(fd)
     tmp_path = Path(tmp)
     _PENDING.add(tmp_path)
@@ -49,10 +52,14 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp_path, 0o666 & ~umask)
+        with open(tmp_path, "rb") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp_path, target)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
+        if isinstance(e, OSError):
+            raise OutputError(f"{path}: {e.strerror or e} (previous file left as it was)") from None
         raise
     finally:
         _PENDING.discard(tmp_path)
@@ -61,12 +68,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write text or bytes to path atomically."""
     with atomic_path(path) as tmp:
-        try:
-            if isinstance(data, str):
-                tmp.write_text(data, encoding="utf-8")
-            else:
-                tmp.write_bytes(data)
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-        except OSError as e:
-            raise OutputError(f"{path}: {e.strerror or e}") from None
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8")
+        else:
+            tmp.write_bytes(data)

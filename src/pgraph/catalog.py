@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,9 +87,13 @@ def parse_header(path: Path, text: str) -> tuple[dict[str, Any], str]:
         meta = yaml.safe_load("".join(header)) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
+        if mark is not None and mark.line >= len(header):  # ran off the header's end: point where it opened
+            mark = getattr(e, "context_mark", None) or mark
         where = f"{path}:{mark.line + 1}:{mark.column + 4}" if mark else str(path)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise QueryError(f"{where}: broken query header: {problem}") from None
+    except ValueError as e:  # YAML that parses but builds an impossible value, e.g. a date 2024-13-01
+        raise QueryError(f"{path}: broken query header: {e}") from None
     if not isinstance(meta, dict):
         raise QueryError(f"{path}:1:1: broken query header: expected 'key: value' lines")
     return meta, "".join(lines[n:])
@@ -123,6 +128,7 @@ def read_query(path: Path) -> SavedQuery:
     if not form:
         raise QueryError(f"{path}: not a read-only SPARQL query (SELECT, CONSTRUCT, ASK or DESCRIBE); "
                          "saved queries never update")
+    _check_syntax(path, body, offset=text.count("\n") - body.count("\n"))
     params = []
     raw_params = meta.get("params") or {}
     if not isinstance(raw_params, dict):
@@ -139,6 +145,18 @@ def read_query(path: Path) -> SavedQuery:
                       columns=_as_tuple(path, meta, "columns"), lists=_as_tuple(path, meta, "lists"),
                       challenges=_as_tuple(path, meta, "challenges"), tags=_as_tuple(path, meta, "tags"),
                       description=str(meta.get("description", "")).strip())
+
+
+def _check_syntax(path: Path, body: str, *, offset: int) -> None:
+    """Refuse a saved query whose SPARQL does not parse, pointing at its file, line and column."""
+    import pyoxigraph as ox
+    from .syntax import locate
+    try:
+        ox.Store().query(body)
+    except SyntaxError as e:
+        line, column, cause = locate(body, e)
+        where = f"{path}:{line + offset}:{column}" if line else str(path)
+        raise QueryError(f"{where}: invalid SPARQL: {cause}") from None
 
 
 def _without_comments(text: str) -> str:
@@ -164,7 +182,12 @@ class Catalog:
         return list(self._load())
 
     def get(self, name: str) -> SavedQuery:
-        """A saved query by name; an unknown name suggests close ones."""
+        """A saved query by name, or from a .rq file path; an unknown name suggests close ones."""
+        if name.endswith(".rq") or "/" in name or os.sep in name:
+            file = Path(name)
+            if not file.is_file():
+                raise QueryError(f"{name}: no such query file")
+            return read_query(file)
         path = self.directory / f"{name}.rq"
         if self._queries is None and re.fullmatch(r"[a-z0-9][a-z0-9\-]*", name) and path.is_file():
             return read_query(path)  # one query: no need to read the whole catalogue

@@ -39,16 +39,16 @@ class KnowledgeGraph:
 
     # -- ids and names ------------------------------------------------------------------
     def _build_index(self) -> None:
-        ids: dict[str, dict[str, str]] = {k: {} for k in ID_SPACES}
-        names: dict[str, dict[str, str]] = {k: {} for k in ID_SPACES}
+        ids: dict[str, dict[str, set[str]]] = {k: {} for k in ID_SPACES}
+        names: dict[str, dict[str, set[str]]] = {k: {} for k in ID_SPACES}
         for row in self.backend.select(_INDEX_QUERY):
             iri = row["x"]
             for kind, space in ID_SPACES.items():
                 if isinstance(iri, str) and iri.startswith(space):
-                    ids[kind][str(row["id"]).casefold()] = iri
+                    ids[kind].setdefault(str(row["id"]).casefold(), set()).add(iri)
                     self._display[iri] = str(row["id"])
                     if row.get("name"):
-                        names[kind][_key(str(row["name"]))] = iri
+                        names[kind].setdefault(_key(str(row["name"])), set()).add(iri)
         self._index, self._names = ids, names
 
     def resolve(self, kind: str, text: str) -> str:
@@ -58,9 +58,12 @@ class KnowledgeGraph:
         assert self._index is not None and self._names is not None
         key = _key(text)
         found = self._index[kind].get(key) or self._names[kind].get(key)
+        if found and len(found) == 1:
+            return next(iter(found))
         if found:
-            return found
-        candidates = {n: self._display.get(i, n)
+            raise ParameterError(f"{kind} '{text}' is ambiguous: {len(found)} things in the graph carry it "
+                                 f"({', '.join(sorted(found))}); fix the duplicate (see `pgraph validate`)")
+        candidates = {n: self._display.get(next(iter(i)), n)
                       for n, i in {**self._names[kind], **self._index[kind]}.items()}
         close = difflib.get_close_matches(key, list(candidates), n=6, cutoff=0.6)
         ids = list(dict.fromkeys(candidates[c] for c in close))[:3]

@@ -15,7 +15,8 @@ from .vocab import ID_SPACES, XSD
 #: or raises ParameterError with suggestions
 Resolver = Callable[[str, str], str]
 
-TYPES = ("xsd:date", "year", "xsd:integer", "xsd:decimal", "instrument", "country", "event")
+TYPES = ("xsd:date", "year", "xsd:integer", "xsd:decimal", "xsd:string", "instrument", "country", "event")
+_MAX_STRING = 1000
 _SHORT_ID = re.compile(r"[a-z0-9][a-z0-9\-]*")
 _ISO3 = re.compile(r"[A-Za-z]{3}")
 
@@ -84,6 +85,15 @@ def _decimal(raw: Any) -> Typed:
     return Typed(format(value, "f"), XSD + "decimal")
 
 
+def _string(raw: Any) -> Typed:
+    text = str(raw)
+    if not text.strip():
+        raise ValueError("empty text")
+    if len(text) > _MAX_STRING:
+        raise ValueError(f"longer than {_MAX_STRING} characters")
+    return Typed(text, XSD + "string")
+
+
 def _entity(kind: str) -> Callable[[Any, Resolver | None], Iri]:
     space = ID_SPACES[kind]
 
@@ -112,6 +122,7 @@ _PARSERS: dict[str, Callable[..., Term]] = {
     "year": lambda raw, _r: _year(raw),
     "xsd:integer": lambda raw, _r: _integer(raw),
     "xsd:decimal": lambda raw, _r: _decimal(raw),
+    "xsd:string": lambda raw, _r: _string(raw),
     "instrument": _entity("instrument"),
     "country": _entity("country"),
     "event": _entity("event"),
@@ -120,6 +131,7 @@ _PARSERS: dict[str, Callable[..., Term]] = {
 _EXPECTED = {
     "xsd:date": "a date YYYY-MM-DD or 'today'", "year": "a four-digit year",
     "xsd:integer": "an integer", "xsd:decimal": "a decimal number",
+    "xsd:string": f"some text (up to {_MAX_STRING} characters)",
     "instrument": "an instrument id (e.g. pfp) or IRI", "country": "an ISO 3166-1 alpha-3 code (e.g. FIN), a country name or an IRI",
     "event": "an event id (e.g. wales-2014) or IRI",
 }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,4 +76,10 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(e.strerror or str(e), path=str(path)) from None
     if not data.strip():
         raise InputError("empty file: no triples", path=str(path))
+    if len(data) < 65536 and not _STATEMENTS.sub(b"", data).strip():
+        raise InputError("no triples: the file holds only comments and prefixes", path=str(path))
     return data
+
+
+# comments and prefix/base directives: a data file holding nothing else has lost its content
+_STATEMENTS = re.compile(rb"(?m)^[ \t]*(?:#.*|@prefix[^\n]*\.|@base[^\n]*\.|PREFIX[^\n]*|BASE[^\n]*)[ \t]*$", re.I)

@@ -34,7 +34,10 @@ def check_read_only(text: str, *, what: str = "query") -> str:
     try:
         result = ox.Store().query(text)
     except SyntaxError as e:
-        raise QueryError(f"{what}: invalid SPARQL: {e}") from None
+        from .syntax import locate
+        line, column, cause = locate(text, e)
+        where = f" at {line}:{column}" if line else ""
+        raise QueryError(f"{what}: invalid SPARQL{where}: {cause}") from None
     if isinstance(result, ox.QueryBoolean):
         return "ASK"
     if isinstance(result, ox.QueryTriples):
