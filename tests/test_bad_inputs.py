@@ -175,3 +175,14 @@ def test_an_export_interrupted_mid_write_leaves_the_previous_file_intact(tmp_pat
     assert target.read_bytes() == b"<svg>the previous picture</svg>"
     assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
     assert took < 5
+
+
+def test_docs_reliability_md_lists_every_case_and_only_tests_that_exist():
+    doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    for case in CATALOGUE:
+        assert f"[{case['id']}]`" in doc, case["id"]
+    defined = set()
+    for module in (ROOT / "tests").glob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)", module.read_text(encoding="utf-8"), re.M))
+    cited = set(re.findall(r"`(test_\w+)(?:\[[^\]]*\])?`", doc))
+    assert cited and cited <= defined, cited - defined

@@ -253,3 +253,12 @@ def test_challenge_evidence__six_challenges_with_attributed_evidence(real):
     assert any(r["about"] == "pfp" and "fulfilled" in r["statement"] for r in coherence)
     budget = [r for r in rows if r["challenge"] == "budget" and r["evidence"] == "assessment"]
     assert {r["about"] for r in budget} >= {"AUS", "AUT", "IRL", "NZL", "CHE"}  # self-financed per the article
+
+
+def test_search__finds_names_aliases_and_acronyms_in_any_case(real):
+    rows = {r["id"]: r for r in real.query("search", text="PEACE")}
+    assert {"pfp", "sps"} <= set(rows) and rows["pfp"]["kind"] == "regional partnership framework"
+    assert all("peace" in r["matched"].casefold() for r in rows.values())
+    by_acronym = {r["id"] for r in real.query("search", text="ici")}
+    assert "ici" in by_acronym
+    assert real.query("search", text="no instrument has this name") == []

@@ -16,6 +16,7 @@ PARAMS = {
     "partner-history": {"country": "GEO"},
     "event-participants": {"event": "chicago-2012"},
     "reported-counts": {"instrument": "ip"},
+    "search": {"text": "peace"},
 }
 
 

@@ -46,7 +46,7 @@ def _date(raw: Any) -> Typed:
     text = str(raw).strip()
     if text.lower() == "today":
         return Typed(today().isoformat(), XSD + "date")
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         raise ValueError("not a date")
     try:
         return Typed(dt.date.fromisoformat(text).isoformat(), XSD + "date")
@@ -58,7 +58,7 @@ def _year(raw: Any) -> Typed:
     text = str(raw).strip()
     if text.lower() == "today":
         return Typed(str(today().year), XSD + "integer")
-    if not re.fullmatch(r"\d{4}", text):
+    if not re.fullmatch(r"[0-9]{4}", text):
         raise ValueError("not a four-digit year")
     return Typed(str(int(text)), XSD + "integer")
 
@@ -67,7 +67,7 @@ def _integer(raw: Any) -> Typed:
     if isinstance(raw, bool):
         raise ValueError("not an integer")
     text = str(raw).strip()
-    if not re.fullmatch(r"[+-]?\d{1,18}", text):
+    if not re.fullmatch(r"[+-]?[0-9]{1,18}", text):
         raise ValueError("not an integer")
     return Typed(str(int(text)), XSD + "integer")
 
@@ -76,7 +76,7 @@ def _decimal(raw: Any) -> Typed:
     if isinstance(raw, bool):
         raise ValueError("not a number")
     text = str(raw).strip()
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+    if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text):
         raise ValueError("not a decimal number")
     try:
         value = Decimal(text)
@@ -89,6 +89,10 @@ def _string(raw: Any) -> Typed:
     text = str(raw)
     if not text.strip():
         raise ValueError("empty text")
+    if "\x00" in text:
+        raise ValueError("holds a NUL character")
+    if re.search(r"\\[uU]", text):  # SPARQL engines differ on whether \u escapes apply inside literals
+        raise ValueError("holds a \\u escape; type the character itself")
     if len(text) > _MAX_STRING:
         raise ValueError(f"longer than {_MAX_STRING} characters")
     return Typed(text, XSD + "string")

@@ -1,13 +1,14 @@
 """Loading the graph into a SPARQL server, replacing one named graph as a whole."""
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
 
 from .errors import EndpointError, UsageError
-from .store import EmbeddedStore, describe_failure
+from .store import EmbeddedStore, describe_failure, read_within
 
 PROTOCOLS = ("gsp", "update")
 DEFAULT_GRAPH = "https://w3id.org/pgraph/graph/facts"
@@ -19,9 +20,12 @@ def _ntriples(store: EmbeddedStore) -> bytes:
 
 
 def _send(request: urllib.request.Request, url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
+            read_within(response, deadline, url, timeout)
+    except EndpointError:
+        raise
     except urllib.error.HTTPError as e:
         body = e.read()[:200].decode("utf-8", "replace").strip().splitlines()
         raise EndpointError(url, f"HTTP {e.code}" + (f" ({body[0]})" if body else "")) from None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any, Protocol
 
 from .errors import EndpointError, InputError, QueryError
@@ -128,23 +129,27 @@ def _check_literals(store: Any, files: FileSet) -> None:
     for sol in store.query(text):
         lit = sol["o"]
         dt = lit.datatype.value.removeprefix(XSD)
-        path, line, col = _locate(files, f'"{lit.value}"')
+        path, line, col = _locate(files, lit.value, dt)
         raise InputError(f'ill-typed literal "{lit.value}"^^xsd:{dt}: not a valid xsd:{dt}',
                          path=path, line=line, column=col)
 
 
-def _locate(files: FileSet, needle: str) -> tuple[str | None, int | None, int | None]:
-    """File, line and column of the first occurrence of a text in the files."""
-    for path in files.all:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        at = text.find(needle)
-        if at >= 0:
-            line = text.count("\n", 0, at) + 1
-            col = at - (text.rfind("\n", 0, at) + 1) + 1
-            return str(path), line, col
+def _locate(files: FileSet, value: str, datatype: str) -> tuple[str | None, int | None, int | None]:
+    """File, line and column where a typed literal is written (any quotes, prefixed or full datatype)."""
+    quoted = "|".join(re.escape(q + value + q) for q in ('"""', "'''", '"', "'"))
+    typed = re.compile(rf"(?:{quoted})\s*\^\^\s*(?:[A-Za-z][\w.-]*:{re.escape(datatype)}\b|<[^>]*#{re.escape(datatype)}>)")
+    for pattern in (typed, re.compile(quoted)):  # the plain value only if the typed form is not found
+        for path in files.all:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            found = pattern.search(text)
+            if found:
+                at = found.start()
+                line = text.count("\n", 0, at) + 1
+                col = at - (text.rfind("\n", 0, at) + 1) + 1
+                return str(path), line, col
     return None, None, None
 
 
@@ -164,9 +169,12 @@ class RemoteStore:
         sw.addCustomHttpHeader("Accept", accept)
         if self.graph:
             sw.addDefaultGraph(self.graph)
+        deadline = time.monotonic() + self.timeout
         try:
             response = sw.query().response
-            return response.read()
+            return read_within(response, deadline, self.url, self.timeout)
+        except EndpointError:
+            raise
         except Exception as e:  # every transport failure becomes one clear message
             raise EndpointError(self.url, describe_failure(e)) from None
 
@@ -195,6 +203,23 @@ class RemoteStore:
             return bool(json.loads(body)["boolean"])
         except (ValueError, KeyError, TypeError):
             raise EndpointError(self.url, "the answer is not a SPARQL boolean result") from None
+
+
+def read_within(response: Any, deadline: float, url: str, timeout: float) -> bytes:
+    """The whole body of an HTTP answer, or a timeout once the deadline passes (even if bytes trickle in)."""
+    chunks = []
+    while True:
+        if time.monotonic() > deadline:
+            raise EndpointError(url, f"timed out: no complete answer within {timeout:g} s")
+        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+        if not chunk:
+            body = b"".join(chunks)
+            expected = response.headers.get("Content-Length") if getattr(response, "headers", None) else None
+            if expected and expected.isdigit() and len(body) < int(expected):
+                raise EndpointError(url, f"connection broken during the answer: got {len(body)} of "
+                                         f"{int(expected)} bytes")
+            return body
+        chunks.append(chunk)
 
 
 def describe_failure(error: BaseException) -> str:
