@@ -72,9 +72,11 @@ def query_params(dataset: str) -> dict[str, list[str]]:
     """Parameters for the saved queries that need one, per dataset."""
     if dataset == "real":
         return {"members": ["instrument=pfp"], "partner-history": ["country=GEO"],
-                "event-participants": ["event=chicago-2012"], "reported-counts": ["instrument=ip"]}
+                "event-participants": ["event=chicago-2012"], "reported-counts": ["instrument=ip"],
+                "search": ["text=peace"]}
     return {"members": ["instrument=synthetic-1"], "partner-history": ["country=AAB"],
-            "reported-counts": ["instrument=synthetic-1"], "event-participants": None}
+            "reported-counts": ["instrument=synthetic-1"], "event-participants": None,
+            "search": ["text=synthetic"]}
 
 
 def triples(data: Path) -> int:

@@ -108,8 +108,8 @@ def _as_tuple(path: Path, meta: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def read_query(path: Path) -> SavedQuery:
-    """A saved query from its file, header checked."""
+def read_query(path: Path, *, match_file_name: bool = True) -> SavedQuery:
+    """A saved query from its file, header checked (its name must be the file's, unless told otherwise)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -122,7 +122,7 @@ def read_query(path: Path) -> SavedQuery:
     for key in ("name", "summary"):
         if not isinstance(meta.get(key), str) or not meta[key].strip():
             raise QueryError(f"{path}: header needs '{key}'")
-    if meta["name"] != path.stem:
+    if match_file_name and meta["name"] != path.stem:
         raise QueryError(f"{path}: header name '{meta['name']}' differs from the file name '{path.stem}'")
     form = _FORM.match(_without_comments(body))
     if not form:

@@ -115,6 +115,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fast: shapes as SPARQL on pyoxigraph (default); pyshacl: the reference engine")
     p.set_defaults(run=cmd_validate)
 
+    p = sub.add_parser("reform", help="what-if: the article's tier-based reform, assigned by editable rules",
+                       description="Assign every partner a tier of the tier-based reform proposed by Fasola "
+                                   "(2024) using the rules in data/scenarios/tier-rules.rq (or --rules FILE), "
+                                   "compare with the partners the article names, and compare the jungle today "
+                                   "with the jungle under the tiers. See docs/reform.md.")
+    p.add_argument("what", choices=("tiers",), help="the reform to try (tiers)")
+    p.add_argument("--rules", metavar="FILE", help="a rules file (SPARQL CONSTRUCT with a '#+' header) "
+                                                    "instead of data/scenarios/tier-rules.rq")
+    p.add_argument("--scenario", metavar="FILE", help="a scenario file (Turtle: one pg:Scenario, its tiers and "
+                                                      "the source's examples) instead of data/scenarios/tiers.ttl")
+    p.add_argument("--as-of", metavar="DATE", help="the date (default: today)")
+    p.add_argument("--section", choices=("all", "assignments", "article", "compare"), default="all",
+                   help="what to print (default all; csv and tsv need one section)")
+    p.add_argument("--format", "-f", choices=("table", "csv", "tsv", "json", "md"),
+                   help="output format (default: table, or from the -o file's extension)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.set_defaults(run=cmd_reform)
+
     p = sub.add_parser("report", help="the main job: the jungle report, one self-contained HTML page",
                        description="Validate the graph and write the jungle report (HTML, no network requests) "
                                    "built from the saved queries. Exit 1 if the data has violations.")
@@ -369,6 +387,46 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if report.fails(args.fail_on) else EXIT_OK
 
 
+def cmd_reform(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+    from .graph import load
+    from .params import ParamSpec, coerce
+    from .reform import SCENARIO_FILE, assign, before_after, compare_with_article, comparison_rows, read_rules
+    from .render import render_rows
+    fmt = _format(args, "table")
+    if fmt in ("csv", "tsv") and args.section == "all":
+        raise UsageError(f"{fmt} holds one table: give --section assignments, article or compare")
+    as_of = coerce(ParamSpec("as-of", "xsd:date"), args.as_of or "today").lexical
+    read_rules(args.rules)  # a broken rules file fails before any loading
+    kg = load(args.data, files=[args.scenario or SCENARIO_FILE], cached=True)
+    assignments = assign(kg, rules=args.rules, as_of=as_of)
+    parts: dict[str, tuple[str, list[dict[str, Any]], list[str]]] = {}
+    if args.section in ("all", "assignments"):
+        rows = [{**asdict(a), "tier": a.tier if a.tier is not None else ""} for a in assignments]
+        parts["assignments"] = (f"Tiers under the rules, as of {as_of}", rows,
+                                ["country", "label", "tier", "tier_label", "reason"])
+    if args.section in ("all", "article"):
+        rows = compare_with_article(kg, assignments)
+        agree = sum(1 for r in rows if r["agreement"] == "agree")
+        parts["article"] = (f"The article's named examples: {agree} of {len(rows)} agree", rows,
+                            ["country", "label", "article_tier", "hedged", "rules_tier", "agreement", "why"])
+    if args.section in ("all", "compare"):
+        rows = comparison_rows(before_after(kg, assignments, as_of=as_of))
+        parts["compare"] = ("The jungle today and under the tiers", rows, ["measure", "today", "tiers"])
+    if fmt == "json":
+        text = json.dumps({k: rows for k, (_, rows, _) in parts.items()}, indent=2, ensure_ascii=False) + "\n"
+    elif len(parts) == 1 and fmt in ("csv", "tsv"):
+        (_, rows, columns), = parts.values()
+        text = render_rows(rows, fmt, columns)
+    else:
+        heading = "## {}\n\n" if fmt == "md" else "{}\n\n"
+        text = "\n".join(heading.format(title) + render_rows(rows, fmt, columns)
+                          for title, rows, columns in parts.values())
+    _emit(text, args.output)
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
     from .params import ParamSpec, coerce
@@ -378,8 +436,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.parent and not output.parent.exists() and output.parent == Path("out"):
         output.parent.mkdir()
+    from .graph import load
+    from .reform import SCENARIO_FILE
     kg = _load(args, cached=False)
-    data = build_report(kg, output, as_of=as_of, metric=args.metric)
+    scenario = load(args.data, files=[SCENARIO_FILE], cached=True)  # facts + the tiers, for the what-if section
+    data = build_report(kg, output, as_of=as_of, metric=args.metric, scenario=scenario)
     report = data["validation"]
     h = data["headline"]
     print(f"Validation: {report.count('Violation')} violations, {report.count('Warning')} warnings, "

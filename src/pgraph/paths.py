@@ -19,6 +19,7 @@ HOME = _home()
 ONTOLOGY_DIR = HOME / "ontology"
 SHAPES_DIR = ONTOLOGY_DIR / "shapes"
 QUERIES_DIR = HOME / "queries"
+SCENARIOS_DIR = HOME / "data" / "scenarios"  # the bundled scenarios, whatever data directory is loaded
 
 
 def default_data_dir() -> Path:

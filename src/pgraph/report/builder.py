@@ -50,9 +50,36 @@ def _challenges(kg: Any) -> list[dict[str, Any]]:
     return sorted(by_challenge.values(), key=lambda e: str(e["notation"]))
 
 
-def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard",
+def _reform(kg: Any, day: str) -> dict[str, Any] | None:
+    """The tier what-if (when the scenario is loaded): tiers, the article's examples, today beside the tiers."""
+    from .. import reform
+    from ..errors import QueryError
+    from . import charts
+    try:
+        reform.tiers(kg)
+    except QueryError:
+        return None
+    assignments = reform.assign(kg, as_of=day)
+    result = reform.before_after(kg, assignments, as_of=day)
+    article = reform.compare_with_article(kg, assignments)
+    return {
+        "assignments": assignments,
+        "article": article,
+        "agree": sum(1 for r in article if r["agreement"] == "agree"),
+        "compare": reform.comparison_rows(result),
+        "replaced": result["replaced"],
+        "today_svg": charts.network(result["today"]["graph"]),
+        "tiers_svg": charts.network(result["tiers"]["graph"]),
+    }
+
+
+def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any | None = None,
             progress: Callable[[str], None] = lambda _step: None) -> dict[str, Any]:
-    """Everything the page shows, each piece with the saved query that produced it."""
+    """Everything the page shows, each piece with the saved query that produced it.
+
+    scenario: the same graph with data/scenarios/tiers.ttl loaded (kept apart from the facts that
+    are validated); with it the page has the tier what-if section.
+    """
     from ..overlap import overlap_graph
     from ..validation import Settings, validate_store
     from . import charts
@@ -79,6 +106,8 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard",
     progress("tables")
     never = [r for r in kg.query("never-terminated", asOf=day) if r["assessment"]]
     suspended = [r for r in memberships if r["status"] == "suspended"]
+    progress("reform what-if")
+    reform = _reform(scenario, day) if scenario is not None else None
     progress("validation")
     validation = validate_store(kg.backend, settings=Settings(as_of=as_of))
     progress("charts")
@@ -103,6 +132,7 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard",
         "challenges": _challenges(kg),
         "sources": sources,
         "kinds": sorted({r["kind"] for r in in_force}),
+        "reform": reform,
     }
 
 
@@ -119,14 +149,14 @@ def render(data: dict[str, Any]) -> str:
 
 
 def build_report(kg: Any, output: str | Path, *, as_of: dt.date | None = None, metric: str = "jaccard",
-                 progress: Progress | None = None) -> dict[str, Any]:
+                 scenario: Any | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Collect, render and write the report atomically; the collected data is returned (tests compare it)."""
     from ..atomic import write_atomic
     from ..overlap import METRICS
     if metric not in METRICS:
         raise UsageError(f"unknown metric '{metric}'; choose one of {', '.join(METRICS)}")
     progress = progress or Progress()
-    data = collect(kg, as_of=as_of or dt.date.today(), metric=metric, progress=progress.step)
+    data = collect(kg, as_of=as_of or dt.date.today(), metric=metric, scenario=scenario, progress=progress.step)
     progress.step("writing")
     write_atomic(output, render(data))
     progress.done()

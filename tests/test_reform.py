@@ -1,0 +1,147 @@
+"""The tier what-if: the default rules place the article's named partners, edits move partners predictably,
+before/after measures follow from the memberships, and the report section renders in Chromium."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import pgraph
+from conftest import assert_user_error, run_cli
+from pgraph import reform
+from test_report import browser, open_page  # noqa: F401  (the shared headless Chromium)
+
+AS_OF = "2026-11-28"
+ARTICLE = {"AUS": 1, "AUT": 1, "IRL": 1, "NZL": 1, "CHE": 1, "GEO": 2, "MDA": 2, "UKR": 2,
+           "IRQ": 3, "MRT": 3, "KAZ": 3, "MNG": 3, "KGZ": 4, "TJK": 4}
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return pgraph.load(files=[reform.SCENARIO_FILE])
+
+
+@pytest.fixture(scope="module")
+def default(scenario):
+    return {a.country: a for a in reform.assign(scenario, as_of=AS_OF)}
+
+
+def _edited(tmp_path: Path, **thresholds: int) -> Path:
+    """A copy of the default rules with some thresholds changed in their VALUES row."""
+    text = reform.RULES_FILE.read_text(encoding="utf-8")
+    names = re.search(r"VALUES \(([^)]*)\)", text).group(1).split()
+    row = re.search(r"VALUES \([^)]*\) \{\s*\(([^)]*)\)", text)
+    values = dict(zip((n.lstrip("?") for n in names), row.group(1).split()))
+    values.update({k: str(v) for k, v in thresholds.items()})
+    new_row = "(" + "  ".join(values[n.lstrip("?")] for n in names) + ")"
+    path = tmp_path / "my-rules.rq"
+    path.write_text(text[:row.start(1) - 1] + new_row + text[row.end(1) + 1:], encoding="utf-8")
+    return path
+
+
+def _score(kg, code: str, indicator: str = "FreedomScore") -> float | None:
+    rows = kg.sparql(f"""PREFIX pg: <https://w3id.org/pgraph/ontology#>
+        SELECT ?v ?y WHERE {{ ?m pg:indicator pg:{indicator} ; pg:participant <https://w3id.org/pgraph/id/country/{code}> ;
+                             pg:measuredValue ?v ; pg:year ?y }} ORDER BY DESC(?y) LIMIT 1""")
+    return float(rows[0]["v"]) if rows else None
+
+
+def test_every_partner_on_the_date_gets_a_row_with_a_reason(scenario, default):
+    partners = {r["country"] for r in scenario.query("partners", asOf=AS_OF)}
+    assert set(default) == partners
+    assert all(a.reason for a in default.values())
+
+
+@pytest.mark.parametrize("code,tier", [("AUS", 1), ("AUT", 1), ("IRL", 1), ("NZL", 1), ("CHE", 1),
+                                       ("GEO", 2), ("MDA", 2), ("UKR", 2),
+                                       ("IRQ", 3), ("MRT", 3), ("KAZ", 3),
+                                       ("MNG", 2),  # differs: rated Free, so the values rule puts it in Tier 2
+                                       ("KGZ", 4), ("TJK", 4)])
+def test_default_rules_place_the_articles_named_partners(default, code, tier):
+    assert default[code].tier == tier, default[code].reason
+
+
+def test_agreement_table_says_which_examples_differ_and_why(scenario, default):
+    rows = {r["country"]: r for r in reform.compare_with_article(scenario, list(default.values()))}
+    assert {c: r["article_tier"] for c, r in rows.items()} == ARTICLE
+    differ = {c for c, r in rows.items() if r["agreement"] == "differ"}
+    assert differ == {"MNG"}
+    assert rows["MNG"]["hedged"] and "Freedom House" in rows["MNG"]["why"]
+
+
+def test_raising_the_values_threshold_moves_exactly_the_tier1_partners_below_it(scenario, default, tmp_path):
+    threshold = 98
+    moved = {a.country: a for a in reform.assign(scenario, rules=_edited(tmp_path, alignedScore=threshold),
+                                                 as_of=AS_OF)}
+    for code, before in default.items():
+        after = moved[code].tier
+        if before.tier == 1 and _score(scenario, code) < threshold:
+            assert after == 2, (code, moved[code].reason)
+        else:
+            assert after == before.tier, (code, before.reason, moved[code].reason)
+    assert any(a.tier == 1 for a in default.values() if _score(scenario, a.country) < threshold)
+
+
+def test_lowering_the_engagement_threshold_moves_kyrgyzstan_from_reassess_to_tier3(scenario, default, tmp_path):
+    moved = {a.country: a for a in reform.assign(scenario, rules=_edited(tmp_path, engagedInstruments=1),
+                                                 as_of=AS_OF)}
+    assert default["KGZ"].tier == 4 and moved["KGZ"].tier == 3
+    assert default["TJK"].tier == 4 and moved["TJK"].tier == 4  # no practical-cooperation instrument at all
+
+
+def test_before_after_counts_follow_from_the_memberships(scenario, default):
+    result = reform.before_after(scenario, list(default.values()), as_of=AS_OF)
+    partners = scenario.query("partners", asOf=AS_OF)
+    replaced = set(result["replaced"])
+    assert replaced == {"pfp", "md", "ici", "patg"}
+    today_mean = sum(len(r["instrument_ids"]) for r in partners) / len(partners)
+    assert result["today"]["mean_per_partner"] == round(today_mean, 2)
+    after = [len(set(r["instrument_ids"]) - replaced) + (default[r["country"]].tier is not None) for r in partners]
+    assert result["tiers"]["mean_per_partner"] == round(sum(after) / len(after), 2)
+    tier_nodes = [n for n in result["tiers"]["graph"].nodes() if str(n).startswith("tier-")]
+    assert len(tier_nodes) == len({a.tier for a in default.values() if a.tier is not None})
+    for a, b in result["tiers"]["graph"].edges():  # partners sit in one tier: tiers never overlap
+        assert not (str(a).startswith("tier-") and str(b).startswith("tier-"))
+    assert not replaced & set(result["tiers"]["graph"].nodes())
+
+
+def test_cli_prints_assignments_agreement_and_comparison(tmp_path):
+    result = run_cli("reform", "tiers", "--as-of", AS_OF, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert set(doc) == {"assignments", "article", "compare"}
+    assert {r["country"]: r["tier"] for r in doc["assignments"]}["NZL"] == 1
+    csv = run_cli("reform", "tiers", "--as-of", AS_OF, "--section", "article", "-o", str(tmp_path / "a.csv"))
+    assert csv.returncode == 0 and (tmp_path / "a.csv").read_text().startswith(
+        "country,label,article_tier,hedged,rules_tier,agreement,why\n")
+
+
+def test_cli_rules_errors_are_clear(tmp_path):
+    select = tmp_path / "select.rq"
+    select.write_text("#+ name: x\n#+ summary: not rules\nSELECT * WHERE { ?s ?p ?o }\n")
+    assert_user_error(run_cli("reform", "tiers", "--rules", str(select)), "must be a SPARQL CONSTRUCT")
+    assert_user_error(run_cli("reform", "tiers", "--rules", str(tmp_path / "none.rq")), "none.rq")
+    assert_user_error(run_cli("reform", "tiers", "--format", "csv"), "give --section")
+
+
+def test_report_section_renders_with_both_pictures_side_by_side(browser, scenario, real, tmp_path):  # noqa: F811
+    from pgraph.report import build_report
+    out = tmp_path / "report.html"
+    data = build_report(real, out, as_of=dt.date.fromisoformat(AS_OF), scenario=scenario)
+    page, seen = open_page(browser, out)
+    assert not seen["errors"] and not [r for r in seen["requests"] if not r.startswith("file:")]
+    section = page.locator("#reform")
+    assert section.is_visible()
+    today, tiers = page.locator("#reform-today svg"), page.locator("#reform-tiers svg")
+    a, b = today.bounding_box(), tiers.bounding_box()
+    assert a["width"] > 200 and b["width"] > 200
+    assert abs(a["y"] - b["y"]) < 5 and a["x"] + a["width"] <= b["x"] + 1  # side by side
+    rows = page.locator("#reform-assignments tbody tr")
+    assert rows.count() == len(data["reform"]["assignments"]) == len(data["partners"])
+    assert page.locator("#reform-article tbody tr").count() == len(ARTICLE)
+    compare = page.locator("#reform-compare tbody tr").first.inner_text()
+    assert compare.split("\t")[1:] == [str(r) for r in (data["reform"]["compare"][0]["today"],
+                                                        data["reform"]["compare"][0]["tiers"])]
