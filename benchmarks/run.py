@@ -32,25 +32,40 @@ DOC = ROOT / "docs" / "performance.md"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
+# The measured command runs under this small launcher: Linux carries a process's peak-RSS mark
+# across fork and exec, so a child forked straight from this (large) benchmark process would
+# report at least our own size. The launcher is small, so its child's peak is the command's own.
+_LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+sys.stderr.write(f"\\nPGRAPH_MEASURE {wall} {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
+"""
+
+
 def measure(cmd: list[str], *, timeout: float | None = None, env: dict[str, str] | None = None) -> dict:
     """Wall seconds and peak resident memory (MB) of one process, or a timeout/failure mark."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                            env={**os.environ, **(env or {})})
-    deadline = None if timeout is None else start + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if deadline and time.perf_counter() > deadline:
-            proc.kill()
-            os.wait4(proc.pid, 0)
-            return {"wall": None, "rss_mb": None, "status": f"timeout > {timeout:.0f} s"}
-        time.sleep(0.005)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace")[-300:] if proc.stderr else ""
-    return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "status": "ok" if code in (0, 1) else f"exit {code}: {err}"}
+    import signal
+    proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, *cmd], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, **(env or {})},
+                            start_new_session=True)
+    try:
+        _, err_bytes = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return {"wall": None, "rss_mb": None, "status": f"timeout > {timeout:.0f} s"}
+    err = err_bytes.decode(errors="replace")
+    found = [line for line in err.splitlines() if line.startswith("PGRAPH_MEASURE ")]
+    if not found:
+        return {"wall": None, "rss_mb": None, "status": f"no measurement: {err[-300:]}"}
+    wall, rss_kb = found[-1].split()[1:]
+    code = proc.returncode
+    return {"wall": float(wall), "rss_mb": int(rss_kb) / 1024,
+            "status": "ok" if code in (0, 1) else f"exit {code}: {err[-300:]}"}
 
 
 def median_of(cmd: list[str], runs: int, progress: str, **kw) -> dict:

@@ -5,7 +5,7 @@ from .errors import (EndpointError, InputError, OutputError, ParameterError, Pgr
                      QueryError, UsageError)
 from .graph import KnowledgeGraph, connect, load
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "KnowledgeGraph", "load", "connect",

@@ -51,9 +51,20 @@ class KnowledgeGraph:
                         names[kind].setdefault(_key(str(row["name"])), set()).add(iri)
         self._index, self._names = ids, names
 
+    def _by_identifier(self, kind: str, text: str) -> set[str]:
+        """Things of a kind whose identifier is the text as typed, lower- or upper-cased: one indexed lookup."""
+        from .binding import escape_string
+        variants = " ".join(f'"{escape_string(v)}"' for v in dict.fromkeys((text, text.lower(), text.upper())))
+        rows = self.backend.select(sparql_prologue() + f"SELECT ?x WHERE {{ VALUES ?id {{ {variants} }} "
+                                                       f"?x dcterms:identifier ?id }}")
+        return {r["x"] for r in rows if isinstance(r["x"], str) and r["x"].startswith(ID_SPACES[kind])}
+
     def resolve(self, kind: str, text: str) -> str:
         """The IRI for a short id, acronym or name of an instrument, country or event."""
         if self._index is None:
+            direct = self._by_identifier(kind, " ".join(text.split()))
+            if len(direct) == 1:  # the common case, without reading every name in the graph
+                return next(iter(direct))
             self._build_index()
         assert self._index is not None and self._names is not None
         key = _key(text)
