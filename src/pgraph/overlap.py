@@ -10,7 +10,8 @@ METRICS = ("shared", "jaccard", "overlap_coefficient", "shared_areas")
 KINDS = ("framework", "initiative", "special-body", "forum", "programme", "tool", "document", "trust-fund")
 
 
-def _date(as_of: Any) -> str:
+def date_text(as_of: Any) -> str:
+    """A date as YYYY-MM-DD text: today when None, a date object formatted, text kept as given."""
     if as_of is None:
         return dt.date.today().isoformat()
     return as_of.isoformat() if isinstance(as_of, dt.date) else str(as_of)
@@ -56,7 +57,7 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
     import networkx as nx
     from . import __version__
     _check_metric(metric)
-    as_of, wanted = _date(asOf), parse_kinds(kinds)
+    as_of, wanted = date_text(asOf), parse_kinds(kinds)
     g = nx.Graph(as_of=as_of, query="overlap", metric=metric, min_weight=float(min_weight),
                  pgraph_version=__version__, title=f"Instruments sharing active partners, as of {as_of}")
     nodes = _instrument_nodes(kg, as_of, wanted)
@@ -80,7 +81,7 @@ def membership_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | 
     """The bipartite graph of participants and the instruments they take part in on the date."""
     import networkx as nx
     from . import __version__
-    as_of, wanted = _date(asOf), parse_kinds(kinds)
+    as_of, wanted = date_text(asOf), parse_kinds(kinds)
     g = nx.Graph(as_of=as_of, query="memberships", pgraph_version=__version__,
                  title=f"Who takes part in which instrument, as of {as_of}")
     nodes = _instrument_nodes(kg, as_of, wanted)

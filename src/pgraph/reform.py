@@ -1,7 +1,6 @@
 """The tier-based reform as a what-if: tiers from editable rules, beside the article's examples and today's jungle."""
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,11 +8,10 @@ from typing import Any
 
 from .errors import QueryError
 from .paths import SCENARIOS_DIR
-from .vocab import sparql_prologue
+from .vocab import PG, sparql_prologue
 
 SCENARIO_FILE = SCENARIOS_DIR / "tiers.ttl"
 RULES_FILE = SCENARIOS_DIR / "tier-rules.rq"
-PG = "https://w3id.org/pgraph/ontology#"
 REDUNDANT_JACCARD = 0.8  # the `redundant` query's default threshold
 
 _TIERS = sparql_prologue() + """
@@ -147,7 +145,8 @@ def _graph(members: dict[str, set[str]], nodes: dict[str, dict[str, Any]], pairs
 
 def before_after(kg: Any, assignments: list[Assignment], *, as_of: Any = None) -> dict[str, Any]:
     """Today's jungle beside the jungle under the tiers: instruments per partner, overlap, partners per tier."""
-    date = (as_of if isinstance(as_of, str) else (as_of or dt.date.today()).isoformat())
+    from .overlap import date_text
+    date = date_text(as_of)
     replaced = {str(r["id"]) for r in _scenario_query(kg, _REPLACED)}
     partners = {str(r["country"]): set(r["instrument_ids"]) for r in kg.query("partners", asOf=date)}
     nodes = {r["instrument"]: {"label": r["label"], "short": r.get("acronym") or r["instrument"], "kind": r["kind"],
