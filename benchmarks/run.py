@@ -101,7 +101,7 @@ def triples(data: Path) -> int:
 
 def oxigraph_store(data: Path, location: Path, runs: int, progress: str) -> dict:
     """Load the same files into an on-disk Oxigraph store with the CLI (timed once per run)."""
-    from pgraph.sources import collect
+    from pgraph.store import collect
     files = [str(p) for p in collect(data).all]
     def load_cmd() -> list[str]:
         shutil.rmtree(location, ignore_errors=True)

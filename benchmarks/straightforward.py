@@ -15,7 +15,7 @@ from pathlib import Path
 
 def load(data: Path):
     import rdflib
-    from pgraph.sources import collect
+    from pgraph.store import collect
     g = rdflib.Graph()
     for path in collect(data).all:
         g.parse(path, format="turtle")
@@ -40,7 +40,7 @@ def main() -> int:
     if args.validate:
         import rdflib
         from pyshacl import validate
-        from pgraph.validation import Settings, shape_files
+        from pgraph.validate import Settings, shape_files
         g.parse(data=Settings(as_of=dt.date.today()).ntriples(), format="nt")
         shapes = rdflib.Graph()
         for path in shape_files():

@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 from pgraph.catalog import Catalog, markdown
-from pgraph.shacl import compile_shapes
-from pgraph.validation import shape_files
-from pgraph.validation_output import rules_markdown
+from pgraph.validate import compile_shapes
+from pgraph.validate import shape_files
+from pgraph.validate import rules_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from pgraph.binding import Iri, Typed, bind, escape_string, where_groups
+from pgraph.catalog.binding import Iri, Typed, bind, escape_string, where_groups
 from pgraph.errors import QueryError
-from pgraph.params import ParamSpec, coerce
+from pgraph.catalog.params import ParamSpec, coerce
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATE = Typed("2024-01-01", XSD + "date")

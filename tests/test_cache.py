@@ -8,7 +8,7 @@ import pytest
 
 import pgraph
 from conftest import MINI, run_cli
-from pgraph import cache
+from pgraph.store import cache
 
 
 @pytest.fixture()

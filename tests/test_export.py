@@ -12,8 +12,8 @@ import pytest
 
 import pgraph
 from conftest import ROOT, assert_user_error, run_cli
-from pgraph import export as export_module
-from pgraph.export import write
+from pgraph.graphs import export as export_module
+from pgraph.graphs.export import write
 
 GEXF = "{http://gexf.net/1.3}"
 
@@ -51,7 +51,7 @@ def test_kinds_and_min_weight_filter(real):
 
 
 def test_membership_graph_is_bipartite_with_roles(real):
-    from pgraph.overlap import membership_graph
+    from pgraph.graphs.overlap import membership_graph
     g = membership_graph(real, asOf="2020-01-01")
     assert nx.is_bipartite(g)
     assert g.nodes["FIN"]["status"] == "partner" and g.has_edge("pfp", "FIN")

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 import pgraph
 from conftest import MINI
-from pgraph.catalog import read_query
+from pgraph.catalog.saved import read_query
 from pgraph.cli import main
-from pgraph.params import TYPES, ParamSpec, coerce
+from pgraph.catalog.params import TYPES, ParamSpec, coerce
 
 # The example counts docs/reliability.md states; derandomized so CI runs the same examples every time.
 PARAM_EXAMPLES, CLI_EXAMPLES, HEADER_EXAMPLES, TURTLE_EXAMPLES = 1000, 100, 600, 400

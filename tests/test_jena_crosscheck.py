@@ -18,9 +18,9 @@ import pytest
 import rdflib
 
 from conftest import FIXTURES, MINI
-from pgraph.sources import collect
-from pgraph.store import EmbeddedStore
-from pgraph.validation import Settings, findings_from_report, shape_files, validate
+from pgraph.store.sources import collect
+from pgraph.store.backends import EmbeddedStore
+from pgraph.validate.run import Settings, findings_from_report, shape_files, validate
 
 JAVA_DIR = Path("/usr/share/java")
 AS_OF = Settings(as_of=dt.date(2026, 11, 28))

@@ -5,7 +5,7 @@ import pytest
 
 import pgraph
 from conftest import ROOT, assert_user_error, run_cli
-from pgraph.catalog import Catalog, markdown
+from pgraph.catalog.saved import Catalog, markdown
 
 
 def by(rows, key):

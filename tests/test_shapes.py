@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import FIXTURES, MINI
-from pgraph.validation import Settings, validate
+from pgraph.validate.run import Settings, validate
 
 AS_OF = Settings(as_of=dt.date(2026, 11, 28))
 SHAPES = FIXTURES / "shapes"

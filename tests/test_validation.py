@@ -8,9 +8,9 @@ import pytest
 import rdflib
 
 from conftest import FIXTURES, MINI, ROOT, assert_user_error, run_cli
-from pgraph.shacl import compile_shapes
-from pgraph.validation import Settings, shape_files, validate
-from pgraph.validation_output import rules_markdown
+from pgraph.validate.engine import compile_shapes
+from pgraph.validate.run import Settings, shape_files, validate
+from pgraph.validate.formats import rules_markdown
 
 AS_OF = Settings(as_of=dt.date(2026, 11, 28))
 PGSH = "https://w3id.org/pgraph/shapes#"

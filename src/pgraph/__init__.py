@@ -4,8 +4,7 @@ from __future__ import annotations
 from .errors import (EndpointError, InputError, OutputError, ParameterError, PgraphError,
                      QueryError, UsageError)
 from .graph import KnowledgeGraph, connect, load
-
-__version__ = "0.2.0"
+from .version import __version__
 
 __all__ = [
     "KnowledgeGraph", "load", "connect",

@@ -24,7 +24,7 @@ def _add_endpoint(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .version import __version__
     parser = argparse.ArgumentParser(
         prog="pgraph",
         description="Query, validate and export the knowledge graph of NATO's partnership instruments.")
@@ -162,7 +162,7 @@ def _graph(args: argparse.Namespace) -> Any:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from .atomic import write_atomic
+        from .output import write_atomic
         write_atomic(output, text)
     else:
         sys.stdout.write(text)
@@ -191,7 +191,7 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def _render_answer(answer: Any, fmt: str, columns: list[str] | None = None) -> str:
-    from .render import GRAPH_FORMATS, render_rows, render_triples
+    from .output import GRAPH_FORMATS, render_rows, render_triples
     if isinstance(answer, bool):
         answer = [{"answer": answer}]
     if answer and not isinstance(answer[0], dict) or (fmt in GRAPH_FORMATS):
@@ -266,16 +266,15 @@ def cmd_queries(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [{"name": q.name, "summary": q.summary,
              "parameters": " ".join(f"{p.name}:{p.type}" for p in q.params)} for q in catalog]
-    from .render import table
+    from .output import table
     sys.stdout.write(table(rows, ["name", "parameters", "summary"], max_width=90))
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     import tempfile
-    from .export import BINARY, format_for, write
-    from .overlap import membership_graph, overlap_graph, overlap_timeline, parse_kinds
-    from .params import ParamSpec, coerce
+    from .graphs import BINARY, format_for, membership_graph, overlap_graph, overlap_timeline, parse_kinds, write
+    from .catalog import ParamSpec, coerce
     fmt = format_for(args.output, args.format)
     if fmt in BINARY and not args.output:
         raise UsageError(f"{fmt} is binary: give -o FILE")
@@ -317,14 +316,12 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from .shacl import compile_shapes
-    from .validation import shape_files
-    from .validation_output import rules_markdown
+    from .validate import compile_shapes, rules_markdown, shape_files
     described = compile_shapes(shape_files()).described
     if args.markdown:
         sys.stdout.write(rules_markdown(described))
         return EXIT_OK
-    from .render import table
+    from .output import table
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     rows = [{"rule": d["label"], "severity": d["severity"], "checks": d["comment"]}
             for d in sorted(described.values(), key=lambda d: (order.get(d["severity"], 9), d["label"]))]
@@ -363,8 +360,8 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from .params import ParamSpec, coerce
-    from .validation import Settings
+    from .catalog import ParamSpec, coerce
+    from .validate import Settings
     import datetime as dt
     from decimal import Decimal
     as_of = dt.date.fromisoformat(coerce(ParamSpec("as-of", "xsd:date"), args.as_of).lexical) \
@@ -375,8 +372,8 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import validate
-    from .validation_output import render
+    from .validate import validate
+    from .validate import render
     settings = _settings(args)
     if args.only and not args.paths:
         raise UsageError("--only needs at least one PATH to check")
@@ -391,9 +388,9 @@ def cmd_reform(args: argparse.Namespace) -> int:
     import json
     from dataclasses import asdict
     from .graph import load
-    from .params import ParamSpec, coerce
+    from .catalog import ParamSpec, coerce
     from .reform import SCENARIO_FILE, assign, before_after, compare_with_article, comparison_rows, read_rules
-    from .render import render_rows
+    from .output import render_rows
     fmt = _format(args, "table")
     if fmt in ("csv", "tsv") and args.section == "all":
         raise UsageError(f"{fmt} holds one table: give --section assignments, article or compare")
@@ -429,7 +426,7 @@ def cmd_reform(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
-    from .params import ParamSpec, coerce
+    from .catalog import ParamSpec, coerce
     from .report import build_report
     as_of = dt.date.fromisoformat(coerce(ParamSpec("as-of", "xsd:date"), args.as_of).lexical) \
         if args.as_of else dt.date.today()
@@ -475,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     is busy in native code: the main thread removes any half-written output and exits with 130.
     """
     import threading
-    from .atomic import discard_pending
+    from .output import discard_pending
     parser = build_parser()
     args = parser.parse_args(argv)
     outcome: dict[str, Any] = {}

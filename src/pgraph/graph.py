@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from .catalog import Catalog, postprocess
 from .errors import ParameterError
-from .sources import collect
+from .store import collect
 from .store import Backend, EmbeddedStore, RemoteStore, check_read_only
 from .vocab import ID_SPACES, sparql_prologue
 
@@ -53,7 +53,7 @@ class KnowledgeGraph:
 
     def _by_identifier(self, kind: str, text: str) -> set[str]:
         """Things of a kind whose identifier is the text as typed, lower- or upper-cased: one indexed lookup."""
-        from .binding import escape_string
+        from .catalog import escape_string
         variants = " ".join(f'"{escape_string(v)}"' for v in dict.fromkeys((text, text.lower(), text.upper())))
         rows = self.backend.select(sparql_prologue() + f"SELECT ?x WHERE {{ VALUES ?id {{ {variants} }} "
                                                        f"?x dcterms:identifier ?id }}")
@@ -108,7 +108,7 @@ class KnowledgeGraph:
 
     def overlap_graph(self, asOf: Any = None, **options: Any) -> Any:
         """The instrument overlap graph on a date, as a networkx.Graph."""
-        from .overlap import overlap_graph
+        from .graphs import overlap_graph
         return overlap_graph(self, asOf=asOf, **options)
 
 

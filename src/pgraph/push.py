@@ -44,7 +44,7 @@ def push(store: EmbeddedStore, url: str, *, graph: str = DEFAULT_GRAPH, protocol
     """
     if protocol not in PROTOCOLS:
         raise UsageError(f"unknown protocol '{protocol}'; choose gsp or update")
-    from .binding import Iri
+    from .catalog import Iri
     try:
         graph = Iri(graph).value
     except ValueError:

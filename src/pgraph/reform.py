@@ -131,7 +131,7 @@ def _overlap(members: dict[str, set[str]]) -> dict[str, Any]:
 def _graph(members: dict[str, set[str]], nodes: dict[str, dict[str, Any]], pairs: list[tuple], *,
            title: str, as_of: str) -> Any:
     import networkx as nx
-    from . import __version__
+    from .version import __version__
     g = nx.Graph(as_of=as_of, query="overlap", metric="jaccard", min_weight=0.0, pgraph_version=__version__,
                  title=title)
     for i, m in members.items():
@@ -145,7 +145,7 @@ def _graph(members: dict[str, set[str]], nodes: dict[str, dict[str, Any]], pairs
 
 def before_after(kg: Any, assignments: list[Assignment], *, as_of: Any = None) -> dict[str, Any]:
     """Today's jungle beside the jungle under the tiers: instruments per partner, overlap, partners per tier."""
-    from .overlap import date_text
+    from .graphs import date_text
     date = date_text(as_of)
     replaced = {str(r["id"]) for r in _scenario_query(kg, _REPLACED)}
     partners = {str(r["country"]): set(r["instrument_ids"]) for r in kg.query("partners", asOf=date)}

@@ -54,7 +54,7 @@ def _reform(kg: Any, day: str) -> dict[str, Any] | None:
     """The tier what-if (when the scenario is loaded): tiers, the article's examples, today beside the tiers."""
     from .. import reform
     from ..errors import QueryError
-    from . import charts
+    from ..report import charts
     try:
         reform.tiers(kg)
     except QueryError:
@@ -80,9 +80,9 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     scenario: the same graph with data/scenarios/tiers.ttl loaded (kept apart from the facts that
     are validated); with it the page has the tier what-if section.
     """
-    from ..overlap import overlap_graph
-    from ..validation import Settings, validate_store
-    from . import charts
+    from ..graphs import overlap_graph
+    from ..validate import Settings, validate_store
+    from ..report import charts
     day = as_of.isoformat()
     progress("instruments")
     instruments = kg.query("instruments", asOf=day)
@@ -139,7 +139,7 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
 def render(data: dict[str, Any]) -> str:
     """The page: one self-contained HTML document, every text from the data escaped."""
     import jinja2
-    from .. import __version__
+    from ..version import __version__
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["source_of"] = lambda ident, kind="instrument": data["sources"].get((kind, ident), "")
@@ -151,8 +151,8 @@ def render(data: dict[str, Any]) -> str:
 def build_report(kg: Any, output: str | Path, *, as_of: dt.date | None = None, metric: str = "jaccard",
                  scenario: Any | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Collect, render and write the report atomically; the collected data is returned (tests compare it)."""
-    from ..atomic import write_atomic
-    from ..overlap import METRICS
+    from ..output import write_atomic
+    from ..graphs import METRICS
     if metric not in METRICS:
         raise UsageError(f"unknown metric '{metric}'; choose one of {', '.join(METRICS)}")
     progress = progress or Progress()

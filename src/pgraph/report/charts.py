@@ -66,7 +66,7 @@ def network(graph: Any) -> str:
     """The overlap picture (the same drawing as `pgraph export overlap -f svg`) as inline SVG."""
     import tempfile
     from pathlib import Path
-    from ..picture import draw
+    from ..graphs import draw
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "overlap.svg"
         draw(graph, path, fmt="svg")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .vocab import XSD
+from ..vocab import XSD
 
 _INTS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                            "positiveInteger", "negativeInteger", "nonPositiveInteger",

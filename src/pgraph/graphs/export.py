@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from .atomic import atomic_path
-from .errors import OutputError, UsageError
+from ..output import atomic_path
+from ..errors import OutputError, UsageError
 
 FORMATS = ("graphml", "gexf", "dot", "json", "csv", "png", "svg", "turtle")
 _EXTENSIONS = {".graphml": "graphml", ".gexf": "gexf", ".dot": "dot", ".gv": "dot", ".json": "json",
@@ -122,7 +122,7 @@ def _picture(fmt: str) -> Callable[..., None]:
 def _turtle(g: Any, path: Path, *, kg: Any = None, **_: Any) -> None:
     if kg is None or g.graph.get("query") != "overlap":
         raise UsageError("turtle export is for the overlap graph: the pg:Overlap nodes")
-    from .render import render_triples
+    from ..output import render_triples
     kept = {tuple(sorted(e)) for e in g.edges()}
     triples = kg.query("overlap-graph", asOf=g.graph["as_of"])
     prefix = "https://w3id.org/pgraph/id/overlap/"

@@ -8,10 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .errors import UsageError
-from .paths import SHAPES_DIR
-from .shacl import SEVERITIES, Finding, compile_shapes, run
-from .sources import FileSet, collect
+from ..errors import UsageError
+from ..paths import SHAPES_DIR
+from .engine import SEVERITIES, Finding, compile_shapes, run
+from ..store import FileSet, collect
 
 PGSH = "https://w3id.org/pgraph/shapes#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -77,7 +77,7 @@ def validate(paths: Iterable[str | Path] = (), *, data_dir: str | Path | None = 
     if engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
     files = collect(Path(data_dir) if data_dir is not None else None, tuple(Path(p) for p in paths), only=only)
-    from .store import EmbeddedStore
+    from ..store import EmbeddedStore
     return validate_store(EmbeddedStore(files), settings=settings, engine=engine)
 
 
@@ -86,7 +86,7 @@ def validate_store(embedded: Any, *, settings: Settings | None = None, engine: s
     import pyoxigraph as ox
     settings = settings or Settings()
     if getattr(embedded, "read_only", False):
-        from .store import EmbeddedStore
+        from ..store import EmbeddedStore
         embedded = EmbeddedStore(embedded.files)  # the settings node needs a writable store
     store = embedded.store
     added = list(ox.parse(settings.ntriples().encode(), format=ox.RdfFormat.N_TRIPLES))
@@ -104,7 +104,7 @@ def validate_store(embedded: Any, *, settings: Settings | None = None, engine: s
 
 
 def _describe_focus_nodes(report: Report, store: Any) -> None:
-    from .sourcemap import index
+    from ..store import index
     focus = {f.focus for f in report.findings if f.focus.startswith("<")}
     if not focus:
         return

@@ -32,7 +32,7 @@ def cache_root() -> Path | None:
 
 def key(paths: tuple[Path, ...]) -> str:
     """A digest of pgraph's version and every file's name and bytes, in order."""
-    from . import __version__
+    from ..version import __version__
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"pgraph {__version__}\n".encode())
     for path in paths:

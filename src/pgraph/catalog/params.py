@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from .binding import Iri, Term, Typed
-from .errors import ParameterError
-from .vocab import ID_SPACES, XSD
+from ..errors import ParameterError
+from ..vocab import ID_SPACES, XSD
 
 #: resolves a short id or a name to an IRI for a kind ('instrument', 'country', 'event'),
 #: or raises ParameterError with suggestions

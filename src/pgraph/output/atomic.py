@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OutputError
+from ..errors import OutputError
 
 _PENDING: set[Path] = set()  # temporary files being written, removed if the process is interrupted
 

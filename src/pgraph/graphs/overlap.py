@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
-from .errors import UsageError
+from ..errors import UsageError
 
 METRICS = ("shared", "jaccard", "overlap_coefficient", "shared_areas")
 KINDS = ("framework", "initiative", "special-body", "forum", "programme", "tool", "document", "trust-fund")
@@ -55,7 +55,7 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
     Edges whose metric is below min_weight are left out; nodes stay.
     """
     import networkx as nx
-    from . import __version__
+    from ..version import __version__
     _check_metric(metric)
     as_of, wanted = date_text(asOf), parse_kinds(kinds)
     g = nx.Graph(as_of=as_of, query="overlap", metric=metric, min_weight=float(min_weight),
@@ -80,7 +80,7 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
 def membership_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | None = None) -> Any:
     """The bipartite graph of participants and the instruments they take part in on the date."""
     import networkx as nx
-    from . import __version__
+    from ..version import __version__
     as_of, wanted = date_text(asOf), parse_kinds(kinds)
     g = nx.Graph(as_of=as_of, query="memberships", pgraph_version=__version__,
                  title=f"Who takes part in which instrument, as of {as_of}")
@@ -107,7 +107,7 @@ def overlap_timeline(kg: Any, *, start: int, end: int, kinds: Iterable[str] | st
     merged so that nodes and edges carry the years they exist in (GEXF spells) and the edge
     weights carry their value per year."""
     import networkx as nx
-    from . import __version__
+    from ..version import __version__
     _check_metric(metric)
     if start > end:
         raise UsageError(f"--from {start} is after --to {end}")

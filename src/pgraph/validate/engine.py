@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .binding import escape_string
-from .errors import InputError
+from ..catalog import escape_string
+from ..errors import InputError
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -59,7 +59,7 @@ class _Shapes:
 
     def __init__(self, files: list[Path]) -> None:
         import pyoxigraph as ox
-        from .sources import read_bytes
+        from ..store import read_bytes
         self.ox = ox
         self.store = ox.Store()
         for path in files:

@@ -6,10 +6,10 @@ import re
 import time
 from typing import Any, Protocol
 
-from .errors import EndpointError, InputError, QueryError
+from ..errors import EndpointError, InputError, QueryError
 from .sources import FileSet, read_bytes
 from .terms import from_oxigraph, from_sparql_json
-from .vocab import XSD
+from ..vocab import XSD
 
 Row = dict[str, Any]
 

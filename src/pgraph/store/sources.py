@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
-from .paths import ontology_files
+from ..errors import InputError
+from ..paths import ontology_files
 
 SCENARIOS = "scenarios"
 
@@ -44,7 +44,7 @@ def collect(data_dir: Path | None, extra: tuple[Path, ...] = (), *, only: bool =
     chosen: list[Path] = []
     if not only:
         if data_dir is None:
-            from .paths import default_data_dir
+            from ..paths import default_data_dir
             data_dir = default_data_dir()
         chosen.extend(data_files(data_dir))
     for p in extra:

@@ -6,7 +6,7 @@ import io
 import json
 from typing import Any, Callable
 
-from .errors import UsageError
+from ..errors import UsageError
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "md")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
@@ -92,7 +92,7 @@ def render_triples(triples: list[Any], fmt: str) -> str:
     formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
     if fmt not in formats:
         raise UsageError(f"unknown format '{fmt}' for a graph; choose one of {', '.join(GRAPH_FORMATS)}")
-    from .vocab import PREFIXES
+    from ..vocab import PREFIXES
     kwargs: dict[str, Any] = {"prefixes": PREFIXES} if fmt == "turtle" else {}
     data = ox.serialize(triples, format=formats[fmt], **kwargs)
     return data.decode("utf-8") if isinstance(data, bytes) else str(data)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .binding import Term, bind
-from .errors import ParameterError, QueryError
+from ..errors import ParameterError, QueryError
 from .params import TYPES, ParamSpec, Resolver, coerce
-from .paths import QUERIES_DIR
+from ..paths import QUERIES_DIR
 
 _FORM = re.compile(r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b",
                    re.I | re.S)
@@ -150,7 +150,7 @@ def read_query(path: Path, *, match_file_name: bool = True) -> SavedQuery:
 def _check_syntax(path: Path, body: str, *, offset: int) -> None:
     """Refuse a saved query whose SPARQL does not parse, pointing at its file, line and column."""
     import pyoxigraph as ox
-    from .syntax import locate
+    from ..store import locate
     try:
         ox.Store().query(body)
     except SyntaxError as e:

@@ -5,8 +5,8 @@ import json
 import os
 from typing import Any, Callable
 
-from .shacl import SEVERITIES, Finding
-from .validation import Report
+from .engine import SEVERITIES, Finding
+from .run import Report
 
 FORMATS = ("text", "json", "turtle", "md")
 _PREFIXES = {

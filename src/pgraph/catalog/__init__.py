@@ -1,0 +1,10 @@
+"""Saved queries and their typed parameters: the catalogue of `.rq` files with YAML headers,
+strict parameter types, and binding values as typed RDF terms (never as query text)."""
+from __future__ import annotations
+
+from .binding import Iri, Term, escape_string
+from .params import ParamSpec, coerce
+from .saved import Catalog, markdown, postprocess, read_query
+
+__all__ = ["Catalog", "markdown", "postprocess", "read_query", "ParamSpec", "coerce", "Iri", "Term",
+           "escape_string"]

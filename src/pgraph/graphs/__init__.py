@@ -1,0 +1,10 @@
+"""Overlap, membership and timeline graphs (networkx) built from saved-query rows, their
+exports to the formats people open, and the briefing picture."""
+from __future__ import annotations
+
+from .export import BINARY, format_for, write
+from .overlap import METRICS, date_text, membership_graph, overlap_graph, overlap_timeline, parse_kinds
+from .picture import draw
+
+__all__ = ["BINARY", "format_for", "write", "METRICS", "date_text", "membership_graph", "overlap_graph",
+           "overlap_timeline", "parse_kinds", "draw"]

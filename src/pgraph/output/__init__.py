@@ -1,0 +1,9 @@
+"""Turning rows and triples into bytes, safely: tables and serialisations, and atomic writes
+that leave a file whole or untouched."""
+from __future__ import annotations
+
+from .atomic import atomic_path, discard_pending, write_atomic
+from .tables import GRAPH_FORMATS, render_rows, render_triples, table
+
+__all__ = ["atomic_path", "discard_pending", "write_atomic", "GRAPH_FORMATS", "render_rows",
+           "render_triples", "table"]
