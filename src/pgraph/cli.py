@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
                    help="a parameter value; repeat for several")
     p.add_argument("--as-of", metavar="DATE", help="shortcut for --param asOf=DATE")
-    _add_output(p, ("table", "csv", "tsv", "json", "md", "turtle", "ntriples", "jsonld"), "table")
+    _add_output(p, ("table", "csv", "tsv", "json", "md", "xlsx", "turtle", "ntriples", "jsonld"), "table")
     _add_endpoint(p)
     p.set_defaults(run=cmd_query)
 
@@ -169,14 +169,18 @@ def _emit(text: str, output: str | None) -> None:
 
 
 _EXT_FORMATS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".md": "md", ".txt": "table",
-                ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld"}
+                ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".xlsx": "xlsx"}
 
 
 def _format(args: argparse.Namespace, default: str) -> str:
     if args.format:
         return args.format
     if getattr(args, "output", None):
-        return _EXT_FORMATS.get(Path(args.output).suffix.lower(), default)
+        suffix = Path(args.output).suffix.lower()
+        if suffix not in _EXT_FORMATS:
+            raise UsageError(f"{args.output}: unknown file extension {suffix or '(none)'}; use one of "
+                             f"{', '.join(sorted(_EXT_FORMATS))} or give --format")
+        return _EXT_FORMATS[suffix]
     return default
 
 
@@ -338,7 +342,27 @@ def cmd_query(args: argparse.Namespace) -> int:
     kg = _graph(args)
     answer = kg.query(args.name, **params)
     fmt = _format(args, "turtle" if saved.form == "CONSTRUCT" else "table")
+    if fmt == "xlsx":
+        return _write_xlsx(args, saved, kg, answer, params)
     _emit(_render_answer(answer, fmt, list(saved.columns) or None), args.output)
+    return EXIT_OK
+
+
+def _write_xlsx(args: argparse.Namespace, saved: Any, kg: Any, rows: list[Any], params: dict[str, str]) -> int:
+    """A saved query's answer as a real workbook, with a sheet naming query, parameters, dates and sources."""
+    from .output import write_atomic, xlsx
+    from .version import __version__
+    if not args.output:
+        raise UsageError("xlsx is binary: give -o FILE")
+    if saved.form != "SELECT":
+        raise UsageError(f"{saved.name} is a {saved.form} query; a spreadsheet holds rows (use turtle)")
+    terms = saved.terms(params, kg.resolve)
+    about = [("query", saved.name), ("summary", saved.summary),
+             *((f"parameter {k}", getattr(t, "lexical", getattr(t, "value", ""))) for k, t in terms.items()),
+             ("data curated on", kg.curated_on() or "unknown (remote endpoint)"),
+             ("data", kg.backend.location), ("written by", f"pgraph {__version__}")]
+    write_atomic(args.output, xlsx(rows, list(saved.columns) or None, about=about, sources=kg.sources_of(rows)))
+    print(f"wrote {args.output} ({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
     return EXIT_OK
 
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from .catalog import Catalog, postprocess
 from .errors import ParameterError
-from .store import collect
+from .store import collect, curated_on
 from .store import Backend, EmbeddedStore, RemoteStore, check_read_only
 from .vocab import ID_SPACES, sparql_prologue
 
@@ -100,6 +100,42 @@ class KnowledgeGraph:
         if form == "ASK":
             return self.backend.ask(text)
         return self.backend.select(text)
+
+    def curated_on(self) -> str | None:
+        """The date the loaded data files last changed (None for a remote graph): shown beside as-of dates."""
+        files = getattr(self.backend, "files", None)
+        if files is None:
+            return None
+        if not hasattr(self, "_curated"):
+            self._curated = curated_on(files.data)
+        return self._curated
+
+    def sources_of(self, rows: list[dict[str, Any]], *, limit: int = 2000) -> list[str]:
+        """The source URLs of the things an answer names (by IRI or identifier), and the sources it cites."""
+        from .catalog import Iri, escape_string
+        iris, ids = set(), set()
+        for row in rows:
+            for value in row.values():
+                for v in (value if isinstance(value, list) else [value]):
+                    if not isinstance(v, str) or len(v) > 300:
+                        continue
+                    if v.startswith(("http://", "https://")):
+                        try:
+                            iris.add(Iri(v).n3())
+                        except ValueError:
+                            pass
+                    elif v and len(v) <= 80 and " " not in v:
+                        ids.add(f'"{escape_string(v)}"')
+        if not iris and not ids:
+            return []
+        iri_values = " ".join(sorted(iris)[:limit]) or "<urn:pgraph:none>"
+        id_values = " ".join(sorted(ids)[:limit]) or '""'
+        text = sparql_prologue() + (
+            f"SELECT DISTINCT ?src WHERE {{ {{ VALUES ?x {{ {iri_values} }} ?x dcterms:source ?src }} "
+            f"UNION {{ VALUES ?src {{ {iri_values} }} ?src a pg:Source }} "
+            f"UNION {{ VALUES ?id {{ {id_values} }} ?x dcterms:identifier ?id ; dcterms:source ?src }} }} "
+            f"ORDER BY ?src")
+        return [r["src"] for r in self.backend.select(text) if isinstance(r["src"], str)]
 
     def stats(self) -> dict[str, Any]:
         """Triples, instances per class and participations by status."""

@@ -3,7 +3,8 @@ that leave a file whole or untouched."""
 from __future__ import annotations
 
 from .atomic import atomic_path, discard_pending, write_atomic
+from .spreadsheet import xlsx
 from .tables import GRAPH_FORMATS, render_rows, render_triples, table
 
 __all__ = ["atomic_path", "discard_pending", "write_atomic", "GRAPH_FORMATS", "render_rows",
-           "render_triples", "table"]
+           "render_triples", "table", "xlsx"]

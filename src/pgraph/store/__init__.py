@@ -3,9 +3,10 @@ backends, the parsed-graph cache, RDF terms as Python values, and where a text g
 from __future__ import annotations
 
 from .backends import Backend, EmbeddedStore, RemoteStore, check_read_only, describe_failure, read_within
+from .curation import curated_on
 from .sourcemap import index
 from .sources import FileSet, collect, read_bytes
 from .syntax import locate
 
 __all__ = ["Backend", "EmbeddedStore", "RemoteStore", "check_read_only", "describe_failure", "read_within",
-           "FileSet", "collect", "read_bytes", "index", "locate"]
+           "curated_on", "FileSet", "collect", "read_bytes", "index", "locate"]
