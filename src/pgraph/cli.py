@@ -142,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metric", default="jaccard", choices=("shared", "jaccard", "overlap_coefficient", "shared_areas"),
                    help="overlap measure for the network and the matrix (default jaccard)")
     p.set_defaults(run=cmd_report)
+
+    p = sub.add_parser("serve", help="the saved queries, entities and ontology as a local web app, API and SPARQL endpoint",
+                       description="Serve the graph read-only over HTTP (docs/serve.md): a page per saved query, "
+                                   "an API, a SPARQL 1.1 endpoint at /sparql, entity and ontology pages.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the catalogue in the web browser")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="stop a SPARQL query after this many seconds (default 10)")
+    p.set_defaults(run=cmd_serve)
     return parser
 
 
@@ -471,6 +481,14 @@ def cmd_report(args: argparse.Namespace) -> int:
           f"{h['participations']} participations in force, {h['average']} instruments per partner")
     print(f"Report written to {output.resolve()}")
     return EXIT_FINDINGS if report.fails("violation") else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    serve(args.data, host=args.host, port=args.port, open_browser=args.open, query_timeout=args.timeout)
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------------------ main
