@@ -2,7 +2,6 @@
 security headers, caps request bodies and turns pgraph's errors into one-line HTTP answers."""
 from __future__ import annotations
 
-import asyncio
 import functools
 import sys
 import threading
@@ -71,6 +70,20 @@ def create_app(site: Any) -> Any:
     from starlette.staticfiles import StaticFiles
     from . import api, entities, pages, sparql
     from .ontology import describe
+    from . import workers as workers_module
+
+    pool: list[Any] = []
+    pool_lock = threading.Lock()
+
+    def workers() -> Any:
+        """The SPARQL worker processes, started on the endpoint's first query."""
+        with pool_lock:
+            if not pool:
+                import atexit
+                pool.append(workers_module.Workers(site.kg.backend.store, timeout=site.query_timeout,
+                                                   max_rows=site.max_rows))
+                atexit.register(pool[0].close)
+            return pool[0]
 
     async def work(fn: Callable[..., Any], *args: Any) -> Any:
         """Run blocking engine work in a thread, so the event loop keeps answering."""
@@ -161,23 +174,14 @@ def create_app(site: Any) -> Any:
                 Iri(g)
         except ValueError as e:
             return PlainTextResponse(f"pgraph: error: {e}\n", status_code=400)
-        store = site.kg.backend.store
-        task = asyncio.ensure_future(work(functools.partial(
-            sparql.run, store, text, timeout=site.query_timeout, max_rows=site.max_rows,
-            default_graph=defaults or None, named_graphs=named or None)))
         try:
-            form_name, answer, variables = await asyncio.wait_for(asyncio.shield(task), site.query_timeout + 1)
-        except asyncio.TimeoutError:
-            task.add_done_callback(lambda t: t.exception())  # the thread finishes on its own; nothing waits
-            return PlainTextResponse(f"pgraph: error: the query ran past the {site.query_timeout:g} s limit\n",
-                                     status_code=503)
-        except sparql.Timeout as e:
+            body, content_type = await work(workers().run, text, media, defaults, named)
+        except (sparql.Timeout, workers_module.Timeout) as e:
             return PlainTextResponse(f"pgraph: error: {e}\n", status_code=503)
         except sparql.TooLarge as e:
             return PlainTextResponse(f"pgraph: error: {e}\n", status_code=413)
         except PgraphError as e:
             return PlainTextResponse(f"pgraph: error: {e}\n", status_code=400)
-        body, content_type = sparql.serialize(form_name, answer, variables, media)
         return Response(body, headers={"content-type": content_type})
 
     @html_errors
