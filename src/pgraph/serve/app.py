@@ -129,6 +129,7 @@ def create_app(site: Any) -> Any:
     async def sparql_endpoint(request: Request) -> Response:
         text, defaults, named = None, [], []
         params = request.query_params
+        chosen = params.get("format")
         if request.method == "POST":
             body = b""
             async for chunk in request.stream():
@@ -148,6 +149,7 @@ def create_app(site: Any) -> Any:
                     return PlainTextResponse("pgraph: error: SPARQL updates are refused; this endpoint is "
                                              "read-only\n", status_code=403)
                 text = (form.get("query") or [None])[0]
+                chosen = (form.get("format") or [chosen])[0]
             else:
                 return PlainTextResponse("pgraph: error: send the query as application/sparql-query or as a "
                                          "form field 'query'\n", status_code=415)
@@ -168,7 +170,7 @@ def create_app(site: Any) -> Any:
             from ..store import check_read_only
             form_name = check_read_only(text)
             media = sparql.negotiate(request.headers.get("accept", ""), "CONSTRUCT" if form_name in
-                                     ("CONSTRUCT", "DESCRIBE") else form_name, params.get("format"))
+                                     ("CONSTRUCT", "DESCRIBE") else form_name, chosen)
             from ..catalog import Iri
             for g in defaults + named:
                 Iri(g)
