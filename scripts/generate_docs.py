@@ -1,4 +1,4 @@
-"""Regenerate the parts of docs/ that come from the code: the query catalogue and the rules table."""
+"""Regenerate the parts of docs/ that come from the code: the query catalogue, the rules table, the ontology pages."""
 from __future__ import annotations
 
 import re
@@ -46,6 +46,8 @@ def main() -> None:
     (DOCS / "queries.md").write_text(markdown(Catalog()), encoding="utf-8")
     _fill(DOCS / "validation.md", "rules", rules_markdown(compile_shapes(shape_files()).described))
     _fill(DOCS / "reliability.md", "catalogue", catalogue_table())
+    from pgraph.serve import write_ontology_docs
+    write_ontology_docs(DOCS / "ontology")  # the /ontology page of `pgraph serve`, as static HTML
 
 
 if __name__ == "__main__":

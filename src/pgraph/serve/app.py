@@ -106,14 +106,17 @@ def create_app(site: Any) -> Any:
     @html_errors
     async def query(request: Request) -> Response:
         given = pages.single_values(request.query_params)
-        status, page = await work(pages.query_page, site, request.path_params["name"], given)
+        name = request.path_params["name"]
+        status, page = await work(site.page, ("q", name, tuple(given.items())),
+                                  functools.partial(pages.query_page, site, name, given))
         return HTMLResponse(page, status_code=status)
 
     async def api_answer(request: Request) -> Response:
         name, ext = request.path_params["name"], request.path_params["ext"]
         try:
             given = pages.single_values(request.query_params)
-            body, media = await work(api.answer_bytes, site, name, ext, given)
+            body, media = await work(site.page, ("api", name, ext, tuple(given.items())),
+                                     functools.partial(api.answer_bytes, site, name, ext, given))
         except PgraphError as e:
             if ext == "json":
                 return JSONResponse({"error": str(e)}, status_code=_status(e))
@@ -205,7 +208,7 @@ def create_app(site: Any) -> Any:
         as_of = pages.single_values(request.query_params).get("asOf") or pages.today()
         from ..catalog import ParamSpec, coerce
         as_of = coerce(ParamSpec("asOf", "xsd:date"), as_of).lexical
-        page = await work(pages.entity_page, site, iri, as_of)
+        page = await work(site.page, ("id", iri, as_of), functools.partial(pages.entity_page, site, iri, as_of))
         return HTMLResponse(page, headers={"vary": "Accept"})
 
     ontology_cache: dict[str, str] = {}

@@ -37,6 +37,7 @@ class Site:
     max_rows: int = 10000
     cache_size: int = 256
     _answers: "OrderedDict[tuple[Any, ...], Any]" = field(default_factory=OrderedDict, repr=False)
+    _pages: "OrderedDict[tuple[Any, ...], Any]" = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -118,6 +119,20 @@ class Site:
             while len(self._answers) > self.cache_size:
                 self._answers.popitem(last=False)
         return answer
+
+    def page(self, key: tuple[Any, ...], build: Any) -> Any:
+        """A built page (or any answer) kept by key for the day: the store is read-only, and 'today' moves."""
+        key = (dt.date.today(), *key)
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        value = build()
+        with self._lock:
+            self._pages[key] = value
+            while len(self._pages) > self.cache_size:
+                self._pages.popitem(last=False)
+        return value
 
     def terms_text(self, saved: Any, values: dict[str, str]) -> dict[str, str]:
         """The bound parameters as plain text (IRIs and lexical forms) for 'about' sheets."""
