@@ -161,6 +161,10 @@ def test_entity_page_of_a_country_shows_its_history_and_sources(server, real):
     history = real.query("partner-history", country="FIN")
     assert "Partnership history" in page and all(r["instrument"] in page for r in history)
     assert 'href="https://www.nato.int/' in page
+    timeline = page[page.index("<h2>Partnership timeline</h2>"):]
+    bars = re.findall(r"<rect [^>]*><title>([^<]*)</title>", timeline)
+    assert len(bars) == sum(1 for r in history if r["start"])
+    assert any(b.startswith(f"{history[0]['label']}: {history[0]['start']}") for b in bars)
 
 
 def test_entity_page_of_an_instrument_has_members_overlaps_and_a_membership_picture(server):
@@ -259,6 +263,36 @@ def test_hostile_labels_render_inert(tmp_path):
         assert "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;Partnership" in page
         status, headers, _ = get(base + "/api/instruments.md")  # the CLI's Markdown, never sniffed as HTML
         assert headers["content-type"].startswith("text/markdown") and headers["x-content-type-options"] == "nosniff"
+
+
+HOSTILE_IRIS = """
+@prefix pg: <https://w3id.org/pgraph/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/pgraph/id/instrument/pfp> dcterms:source <javascript:alert(3)> ;
+    pg:wikidata <data:text/html;base64,PHNjcmlwdD5hbGVydCg1KTwvc2NyaXB0Pg==> .
+<javascript:alert(3)> a pg:Source ; dcterms:title "a source whose IRI is script" ; pg:primary true .
+<https://w3id.org/pgraph/id/instrument/x'onmouseover=alert(4)> a pg:Initiative ;
+    dcterms:identifier "x'onmouseover=alert(4)" ; rdfs:label "quote in the IRI" ;
+    pg:establishedOn "2001-01-01"^^<http://www.w3.org/2001/XMLSchema#date> ; dcterms:source <javascript:alert(3)> .
+"""
+
+
+def test_hostile_iris_never_become_links_or_attributes(tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES / "hostile" / "graph.ttl", data / "graph.ttl")
+    (data / "iris.ttl").write_text(HOSTILE_IRIS, encoding="utf-8")
+    with running(data=str(data)) as (base, _):
+        for path in ("/id/instrument/pfp", "/q/instruments", "/q/citations", "/id/instrument/x'onmouseover=alert(4)",
+                     "/q/search?text=quote"):
+            status, page = text(base + path.replace("'", "%27"), accept="text/html")
+            assert status == 200, (path, page)
+            assert not re.search(r"""(href|src)=["']?\s*(javascript|data):""", page, re.I), path
+            assert "x'onmouseover" not in page and "x&#39;onmouseover" in page or "onmouseover" not in page, path
+        _, page = text(base + "/id/instrument/pfp", accept="text/html")
+        assert "a source whose IRI is script" in page and "javascript:alert(3)" in page  # shown, as text
 
 
 def test_a_data_folder_that_fails_to_load_stops_before_listening(tmp_path):

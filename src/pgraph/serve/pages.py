@@ -127,9 +127,14 @@ def entity_page(site: Any, iri: str, as_of: str) -> str:
         return {"text": text, "href": href}
 
     kind = iri[len(ID):].split("/", 1)[0]
-    picture = None
+    picture, picture_title = None, ""
+    found = entities.sections(site, iri, as_of)
     if kind == "instrument":
-        picture = membership_svg(site, iri, as_of)
+        picture, picture_title = membership_svg(site, iri, as_of), f"Members on {as_of}"
+    elif kind == "country" and found:
+        from .pictures import timeline
+        picture = timeline(found[0]["rows"], as_of=as_of, link=lambda i: site.entity_link("instrument", i))
+        picture_title = "Partnership timeline"
     context = {"title": f"pgraph: {label}", "iri": iri, "label": label, "kind": kind, "as_of": as_of,
                "curated": site.curated,
                "out": [{"p": short(r["p"]), "o": term(r["o"])} for r in out],
@@ -137,8 +142,8 @@ def entity_page(site: Any, iri: str, as_of: str) -> str:
                "sections": [{**s, "rows": [[{"value": r.get(c), "href": site.entity_link(c, r.get(c))}
                                              for c in s["columns"]] for r in s["rows"]],
                              "link": f"/q/{s['query']}?{urlencode(s['params'])}" if s["query"] else None}
-                            for s in entities.sections(site, iri, as_of)],
-               "sources": entities.sources(site, iri), "picture": picture}
+                            for s in found],
+               "sources": entities.sources(site, iri), "picture": picture, "picture_title": picture_title}
     return render("entity.html.j2", context)
 
 

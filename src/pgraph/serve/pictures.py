@@ -69,3 +69,41 @@ def network(graph: Any, *, link: Any = None, width: int = 960, height: int = 640
             out.append(circle + label)
     out.append("</svg>")
     return "".join(out)
+
+
+def timeline(rows: list[dict[str, Any]], *, as_of: str, link: Any = None, width: int = 960) -> str:
+    """A country's participations as bars from start to end (or the as-of date), one row each,
+    with the years along the bottom; each bar's <title> says instrument, dates and status."""
+    spells = [r for r in rows if r.get("start")]
+    if not spells:
+        return ""
+    first = min(int(str(r["start"])[:4]) for r in spells)
+    last = max([int(as_of[:4])] + [int(str(r["end"])[:4]) for r in spells if r.get("end")])
+    left, right, row_h = 190, 20, 22
+    height = 40 + row_h * len(spells)
+    span = max(1, last + 1 - first)
+
+    def x(day: str) -> float:
+        year, month = int(day[:4]), int(day[5:7]) if len(day) >= 7 else 1
+        return left + (year - first + (month - 1) / 12) / span * (width - left - right)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="graph timeline" '
+           f'aria-label="partnership timeline">']
+    for year in range(first, last + 1):
+        if (year - first) % max(1, span // 12) == 0:
+            out.append(f'<line x1="{x(str(year)):.1f}" y1="10" x2="{x(str(year)):.1f}" y2="{height - 22}" '
+                       f'stroke="#e0e0e0"/><text x="{x(str(year)):.1f}" y="{height - 8}" font-size="11" '
+                       f'text-anchor="middle" fill="#595959">{year}</text>')
+    for i, r in enumerate(spells):
+        y = 12 + i * row_h
+        start, end = str(r["start"]), str(r["end"] or as_of)
+        colour = {"active": "#2e75b6", "suspended": "#ed7d31"}.get(str(r.get("status")), "#a5a5a5")
+        hover = f"{r.get('label') or r['instrument']}: {start} – {r['end'] or 'in force'} ({r.get('status', '')})"
+        bar = (f'<rect x="{x(start):.1f}" y="{y}" width="{max(2.0, x(end) - x(start)):.1f}" height="{row_h - 6}" '
+               f'fill="{colour}"><title>{escape(hover)}</title></rect>')
+        name = (f'<text x="{left - 6}" y="{y + row_h - 10}" font-size="11" text-anchor="end" fill="#1f1f1f">'
+                f'{escape(str(r.get("label") or r["instrument"])[:30])}</text>')
+        href = link(r["instrument"]) if link else None
+        out.append(f'<a href="{escape(href)}">{name}{bar}</a>' if href else name + bar)
+    out.append("</svg>")
+    return "".join(out)
