@@ -67,6 +67,10 @@ def network(graph: Any, *, link: Any = None, width: int = 960, height: int = 640
             out.append(f'<a href="{escape(href)}">{circle}{label}</a>')
         else:
             out.append(circle + label)
+    kinds = sorted({str(d.get("kind", "")) for _, d in graph.nodes(data=True)} & set(KIND_COLOURS))
+    for i, kind in enumerate(kinds):  # the legend: colour by kind
+        out.append(f'<circle cx="{14 + i * 105}" cy="12" r="5" fill="{KIND_COLOURS[kind]}"/>'
+                   f'<text x="{22 + i * 105}" y="16" font-size="11" fill="#595959">{escape(kind)}</text>')
     out.append("</svg>")
     return "".join(out)
 
