@@ -150,3 +150,13 @@ def test_editor_page_predeclares_prefixes_and_offers_saved_queries(server, real)
     assert status == 200 and "PREFIX pg: &lt;https://w3id.org/pgraph/ontology#&gt;" in page
     offered = [q.name for q in real.catalog if not any(p.required for p in q.params)]
     assert all(f'<template id="example-{name}">' in page for name in offered)
+
+
+def test_an_exact_accept_header_wins_over_a_format_parameter_which_serves_when_accept_is_vague(server):
+    body = urlencode({"query": "ASK {}", "format": "xml"}).encode()  # as SPARQLWrapper sends it
+    status, headers, _ = get(server + "/sparql", data=body, content_type=FORM, accept="application/sparql-results+json")
+    assert headers["content-type"] == "application/sparql-results+json"
+    status, headers, answer = get(server + "/sparql", data=body, content_type=FORM, accept="*/*")
+    assert headers["content-type"] == "application/sparql-results+xml" and b"<boolean>true</boolean>" in answer
+    status, _, answer = get(server + "/sparql?" + urlencode({"query": "ASK {}", "format": "rtf"}))
+    assert status == 400 and b"format 'rtf' is not offered" in answer

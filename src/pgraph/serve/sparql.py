@@ -13,7 +13,7 @@ from ..vocab import XSD
 
 RESULT_TYPES = {  # media type -> format name, for SELECT and ASK
     "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml",
+    "application/sparql-results+xml": "xml",
     "text/csv": "csv", "text/tab-separated-values": "tsv",
 }
 GRAPH_TYPES = {  # media type -> pyoxigraph RdfFormat name, for CONSTRUCT and DESCRIBE
@@ -116,17 +116,10 @@ def run(store: Any, text: str, *, timeout: float, max_rows: int,
 
 
 def negotiate(accept: str, form: str, given: str | None = None) -> str:
-    """The media type to answer with, from an explicit format or the Accept header (q-values honoured)."""
+    """The media type to answer with: the Accept header's best offered type (q-values honoured),
+    else the `format` parameter (clients such as SPARQLWrapper send format=xml beside an exact
+    Accept, and browsers' forms send only the parameter), else SPARQL JSON or Turtle."""
     table = GRAPH_TYPES if form == "CONSTRUCT" else RESULT_TYPES
-    if given:
-        aliases = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                   "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-                   "ntriples": "application/n-triples", "jsonld": "application/ld+json"}
-        media = aliases.get(given, given)
-        if media in table:
-            return media
-        raise QueryError(f"format '{given}' is not offered for a {form} query; "
-                         f"choose one of {', '.join(sorted(table))}")
     ranked = []
     for n, part in enumerate((accept or "").split(",")):
         media, *params = [p.strip() for p in part.split(";")]
@@ -137,12 +130,20 @@ def negotiate(accept: str, form: str, given: str | None = None) -> str:
                     q = float(p[2:])
                 except ValueError:
                     q = 0.0
-        ranked.append((-q, n, media.lower()))
+        if q > 0:
+            ranked.append((-q, n, media.lower()))
     for _, _, media in sorted(ranked):
         if media in table:
             return media
-        if media in ("*/*", "application/*", "text/*"):
-            break
+    if given:
+        aliases = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                   "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
+                   "ntriples": "application/n-triples", "jsonld": "application/ld+json"}
+        media = aliases.get(given, given)
+        if media in table:
+            return media
+        raise QueryError(f"format '{given}' is not offered for a {form} query; "
+                         f"choose one of {', '.join(sorted(table))}")
     return "text/turtle" if form == "CONSTRUCT" else "application/sparql-results+json"
 
 

@@ -9,10 +9,8 @@ import queue
 import select
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from ..errors import QueryError
@@ -29,24 +27,30 @@ class Workers:
         self.store, self.size, self.timeout, self.max_rows = store, size, timeout, max_rows
         self._idle: "queue.Queue[subprocess.Popen[bytes]]" = queue.Queue()
         self._lock = threading.Lock()
-        self._dump: Path | None = None
+        self._dump: bytes | None = None
         self._started = 0
 
-    def _dump_path(self) -> Path:
+    def _data(self) -> bytes:
+        """The graph as N-Quads, made once and handed to each worker through its standard input
+        (no temporary file to leave behind when the server is stopped)."""
         import pyoxigraph as ox
         with self._lock:
             if self._dump is None:
-                fd, name = tempfile.mkstemp(prefix="pgraph-serve-", suffix=".nq")
-                os.close(fd)
-                self.store.dump(name, format=ox.RdfFormat.N_QUADS)
-                self._dump = Path(name)
+                self._dump = bytes(self.store.dump(format=ox.RdfFormat.N_QUADS))
             return self._dump
 
     def _spawn(self) -> "subprocess.Popen[bytes]":
-        proc = subprocess.Popen([sys.executable, "-c", "from pgraph.serve.workers import main; main()",
-                                 str(self._dump_path())], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
-        assert proc.stdout is not None
+        data = self._data()
+        proc = subprocess.Popen([sys.executable, "-c", "from pgraph.serve.workers import main; main()"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                preexec_fn=_die_with_parent)
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(f"{len(data)}\n".encode() + data)
+            proc.stdin.flush()
+        except OSError:
+            _stop(proc)
+            raise QueryError("the query worker could not start") from None
         if _read_line(proc.stdout, time.monotonic() + 300.0) != b"ready\n":
             _stop(proc)
             raise QueryError("the query worker could not load the graph")
@@ -117,8 +121,6 @@ class Workers:
                 _stop(self._idle.get_nowait())
             except queue.Empty:
                 break
-        if self._dump is not None:
-            self._dump.unlink(missing_ok=True)
 
 
 def _die_with_parent() -> None:
@@ -169,15 +171,18 @@ def _read_exact(stream: Any, length: int, deadline: float) -> bytes | None:
 
 
 def main() -> None:
-    """A worker: load the N-Quads dump into memory, then answer one JSON request a line."""
+    """A worker: read the graph (a length line, then N-Quads) from standard input into memory,
+    then answer one JSON request a line."""
     import pyoxigraph as ox
     from . import sparql
+    source = sys.stdin.buffer
+    length = int(source.readline())
     store = ox.Store()
-    store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(source.read(length), format=ox.RdfFormat.N_QUADS)
     out = sys.stdout.buffer
     out.write(b"ready\n")
     out.flush()
-    for line in sys.stdin.buffer:
+    for line in source:
         req = json.loads(line)
         try:
             form, answer, variables = sparql.run(store, req["query"], timeout=req["timeout"],
