@@ -59,9 +59,9 @@ def test_api_csv_equals_the_cli_for_the_same_parameters(server, name, params):
 
 
 def test_api_json_and_tsv_and_markdown_equal_the_cli(server):
-    for fmt in ("json", "tsv", "md"):
+    for fmt, cli_format in (("json", "json"), ("tsv", "tsv"), ("md", "md"), ("txt", "table")):
         status, body = text(f"{server}/api/members.{fmt}?instrument=md&asOf={AS_OF}")
-        cli = run_cli("query", "members", "-p", "instrument=md", "--as-of", AS_OF, "-f", fmt)
+        cli = run_cli("query", "members", "-p", "instrument=md", "--as-of", AS_OF, "-f", cli_format)
         assert status == 200 and body == cli.stdout, fmt
 
 
@@ -112,7 +112,7 @@ def test_unknown_query_and_format_are_refused(server):
     status, body = text(f"{server}/api/no-such-query.csv")
     assert status == 404 and "no saved query named 'no-such-query'" in body
     status, body = text(f"{server}/api/members.exe?instrument=pfp")
-    assert status == 400 and "offered as csv, json, md, tsv, xlsx" in body
+    assert status == 400 and "offered as csv, json, md, tsv, txt, xlsx" in body
 
 
 def test_query_page_shows_form_table_downloads_query_text_and_dates(server):
@@ -122,7 +122,7 @@ def test_query_page_shows_form_table_downloads_query_text_and_dates(server):
     assert re.search(r'<option value="pfp" selected>Partnership for Peace', page)
     assert f'<input id="p-asOf" name="asOf" type="date" value="{AS_OF}"' in page
     assert f'<strong id="as-of">{AS_OF}</strong>' in page and "data curated on <strong>20" in page
-    for fmt in ("csv", "tsv", "json", "md", "xlsx"):
+    for fmt in ("csv", "tsv", "json", "md", "xlsx", "txt"):
         assert f'href="/api/members.{fmt}?instrument=pfp&amp;asOf={AS_OF}"' in page
     assert "VALUES ?instrument { &lt;https://w3id.org/pgraph/id/instrument/pfp&gt; }" in page
     rows = len(pgraph.load().query("members", instrument="pfp", asOf=AS_OF))

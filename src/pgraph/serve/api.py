@@ -9,7 +9,8 @@ from ..version import __version__
 
 ROW_MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8",
              "tsv": "text/tab-separated-values; charset=utf-8", "md": "text/markdown; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "txt": "text/plain; charset=utf-8"}
 GRAPH_MEDIA = {"ttl": "text/turtle; charset=utf-8", "nt": "application/n-triples",
                "jsonld": "application/ld+json"}
 _GRAPH_FORMATS = {"ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld"}
@@ -32,7 +33,7 @@ def answer_bytes(site: Any, name: str, ext: str, given: dict[str, str]) -> tuple
                  *((f"parameter {k}", v) for k, v in site.terms_text(saved, values).items()),
                  ("data curated on", site.curated or "unknown"), ("written by", f"pgraph {__version__} serve")]
         return xlsx(answer, columns, about=about, sources=site.kg.sources_of(answer)), table[ext]
-    return render_rows(answer, ext, columns).encode("utf-8"), table[ext]
+    return render_rows(answer, "table" if ext == "txt" else ext, columns).encode("utf-8"), table[ext]
 
 
 _SCHEMAS = {"xsd:date": {"type": "string", "format": "date"}, "year": {"type": "integer", "minimum": 1000, "maximum": 9999},

@@ -9,7 +9,7 @@ from ..errors import ParameterError, PgraphError
 from ..vocab import ID, PREFIXES
 from .templates import render
 
-ROW_DOWNLOADS = ("csv", "tsv", "json", "md", "xlsx")
+ROW_DOWNLOADS = ("csv", "tsv", "json", "md", "xlsx", "txt")
 GRAPH_DOWNLOADS = ("ttl", "nt", "jsonld")
 _INPUTS = {"xsd:date": "date", "year": "number", "xsd:integer": "number", "xsd:decimal": "number",
            "xsd:string": "text"}
