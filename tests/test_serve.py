@@ -346,3 +346,11 @@ def test_serve_help_documents_every_option():
                             cwd=ROOT)
     for option in ("--host", "--port", "--open", "--timeout"):
         assert option in result.stdout
+
+
+def test_make_docs_writes_the_ontology_pages_as_static_html(tmp_path):
+    from pgraph.serve import write_ontology_docs
+    page = write_ontology_docs(tmp_path / "ontology").read_text(encoding="utf-8")
+    assert (tmp_path / "ontology" / "style.css").is_file() and 'href="style.css"' in page
+    assert 'id="Instrument"' in page and 'id="Participation"' in page and "SHACL rules" in page
+    assert "<script" not in page and 'href="/' not in page  # nothing that needs the server

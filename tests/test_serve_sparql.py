@@ -160,3 +160,23 @@ def test_an_exact_accept_header_wins_over_a_format_parameter_which_serves_when_a
     assert headers["content-type"] == "application/sparql-results+xml" and b"<boolean>true</boolean>" in answer
     status, _, answer = get(server + "/sparql?" + urlencode({"query": "ASK {}", "format": "rtf"}))
     assert status == 400 and b"format 'rtf' is not offered" in answer
+
+
+@pytest.mark.parametrize("query, refused", [
+    ('SELECT * { BIND("a \\" SERVICE <x:y> {}" AS ?s) }', False),          # inside a string with an escaped quote
+    ("SELECT * { BIND('''SERVICE\n<x:y>''' AS ?s) }", False),              # inside a long string
+    ("SELECT * { <http://x/SERVICE> ?p ?o }", False),                      # inside an IRI
+    ("SELECT ?service { ?service ?p ?o } # SERVICE <x:y> {}", False),     # a variable; a comment
+    ("PREFIX service: <http://x/> SELECT * { service:a ?p ?o }", False),  # a prefix named service
+    ('SELECT * { BIND("x" AS ?s) SERVICE <x:y> { ?a ?b ?c } }', True),     # after a string
+    ("SELECT * { <x:a> ?p ?o } SERVICE", True),                            # anywhere outside literals
+    ("SELECT * { \\U00000053ERVICE <x:y> {} }", True),                     # a long escape
+])
+def test_service_is_found_outside_strings_iris_and_comments_only(query, refused):
+    from pgraph.errors import QueryError
+    from pgraph.serve.sparql import refuse_unsafe
+    if refused:
+        with pytest.raises(QueryError, match="SERVICE is refused"):
+            refuse_unsafe(query)
+    else:
+        refuse_unsafe(query)
