@@ -171,6 +171,11 @@ def test_entity_page_of_an_instrument_has_members_overlaps_and_a_membership_pict
     status, page = text(server + f"/id/instrument/md?asOf={AS_OF}", accept="text/html")
     assert status == 200 and "Members on " + AS_OF in page and "Overlaps on" in page
     assert "<svg" in page and "<title>Algeria (DZA)" in page
+    over_time = page[page.index("<h2>Members over time</h2>"):]
+    over_time = over_time[:over_time.index("</svg>")]
+    spells = pgraph.load().sparql("SELECT ?p WHERE { ?p <https://w3id.org/pgraph/ontology#instrument> "
+                                  "<https://w3id.org/pgraph/id/instrument/md> }")
+    assert len(re.findall(r"<rect [^>]*><title>", over_time)) == len(spells) > 0
 
 
 def test_entity_page_of_an_event_shows_what_it_created(server):

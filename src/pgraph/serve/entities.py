@@ -50,6 +50,12 @@ def sections(site: Any, iri: str, as_of: str) -> list[dict[str, Any]]:
         members = site.kg.query("members", instrument=iri, asOf=as_of)
         add(f"Members on {as_of}", members, ["country", "label", "status", "since"], "members",
             {"instrument": iri, "asOf": as_of})
+        add("Members over time", _select(site, f"""
+            SELECT ?country ?label ?start ?end ?status WHERE {{
+              ?p pg:instrument <{iri}> ; pg:participant ?c ; pg:startDate ?start .
+              ?c dcterms:identifier ?country . OPTIONAL {{ ?c rdfs:label ?label }}
+              OPTIONAL {{ ?p pg:endDate ?end }} OPTIONAL {{ ?p pg:status/rdfs:label ?status }}
+            }} ORDER BY ?start ?country"""), ["country", "label", "start", "end", "status"])
         ident = iri.rsplit("/", 1)[-1]
         overlaps = [r for r in site.answer(site.saved("overlap"), {"asOf": as_of}) if ident in (r["a"], r["b"])]
         add(f"Overlaps on {as_of}", overlaps, ["a", "b", "shared", "jaccard", "overlap_coefficient"], "overlap",

@@ -129,8 +129,12 @@ def entity_page(site: Any, iri: str, as_of: str) -> str:
     kind = iri[len(ID):].split("/", 1)[0]
     picture, picture_title = None, ""
     found = entities.sections(site, iri, as_of)
+    extra = None
     if kind == "instrument":
         picture, picture_title = membership_svg(site, iri, as_of), f"Members on {as_of}"
+        from .pictures import timeline
+        extra = timeline(found[1]["rows"], as_of=as_of, key="country",
+                         link=lambda c: site.entity_link("country", c))
     elif kind == "country" and found:
         from .pictures import timeline
         picture = timeline(found[0]["rows"], as_of=as_of, link=lambda i: site.entity_link("instrument", i))
@@ -143,7 +147,8 @@ def entity_page(site: Any, iri: str, as_of: str) -> str:
                                              for c in s["columns"]] for r in s["rows"]],
                              "link": f"/q/{s['query']}?{urlencode(s['params'])}" if s["query"] else None}
                             for s in found],
-               "sources": entities.sources(site, iri), "picture": picture, "picture_title": picture_title}
+               "sources": entities.sources(site, iri), "picture": picture, "picture_title": picture_title,
+               "timeline": extra}
     return render("entity.html.j2", context)
 
 

@@ -75,9 +75,9 @@ def network(graph: Any, *, link: Any = None, width: int = 960, height: int = 640
     return "".join(out)
 
 
-def timeline(rows: list[dict[str, Any]], *, as_of: str, link: Any = None, width: int = 960) -> str:
-    """A country's participations as bars from start to end (or the as-of date), one row each,
-    with the years along the bottom; each bar's <title> says instrument, dates and status."""
+def timeline(rows: list[dict[str, Any]], *, as_of: str, link: Any = None, width: int = 960, key: str = "instrument") -> str:
+    """Participations as bars from start to end (or the as-of date), one row each, with the years
+    along the bottom; each bar's <title> says who or what, dates and status; link(row[key]) a page."""
     spells = [r for r in rows if r.get("start")]
     if not spells:
         return ""
@@ -102,12 +102,12 @@ def timeline(rows: list[dict[str, Any]], *, as_of: str, link: Any = None, width:
         y = 12 + i * row_h
         start, end = str(r["start"]), str(r["end"] or as_of)
         colour = {"active": "#2e75b6", "suspended": "#ed7d31"}.get(str(r.get("status")), "#a5a5a5")
-        hover = f"{r.get('label') or r['instrument']}: {start} – {r['end'] or 'in force'} ({r.get('status', '')})"
+        hover = f"{r.get('label') or r[key]}: {start} – {r['end'] or 'in force'} ({r.get('status', '')})"
         bar = (f'<rect x="{x(start):.1f}" y="{y}" width="{max(2.0, x(end) - x(start)):.1f}" height="{row_h - 6}" '
                f'fill="{colour}"><title>{escape(hover)}</title></rect>')
         name = (f'<text x="{left - 6}" y="{y + row_h - 10}" font-size="11" text-anchor="end" fill="#1f1f1f">'
-                f'{escape(str(r.get("label") or r["instrument"])[:30])}</text>')
-        href = link(r["instrument"]) if link else None
+                f'{escape(str(r.get("label") or r[key])[:30])}</text>')
+        href = link(r[key]) if link else None
         out.append(f'<a href="{escape(href)}">{name}{bar}</a>' if href else name + bar)
     out.append("</svg>")
     return "".join(out)
