@@ -137,7 +137,7 @@ def test_query_page_with_a_bad_parameter_shows_the_message_with_status_400(serve
 
 def test_numbers_and_years_get_bounded_number_inputs(server):
     _, page = text(f"{server}/q/overlap")
-    assert re.search(r'name="minShared" type="number" value="1"[^>]* min="0" max="1000000000" step="1"', page)
+    assert re.search(r'name="minShared" type="number" value="1"[^>]* min="1" max="1000000000" step="1"', page)
     _, page = text(f"{server}/q/timeline")
     assert re.search(r'name="from" type="number" value="1991"[^>]* min="1900" max="2100"', page)
 
@@ -359,3 +359,22 @@ def test_make_docs_writes_the_ontology_pages_as_static_html(tmp_path):
     assert (tmp_path / "ontology" / "style.css").is_file() and 'href="style.css"' in page
     assert 'id="Instrument"' in page and 'id="Participation"' in page and "SHACL rules" in page
     assert "<script" not in page and 'href="/' not in page  # nothing that needs the server
+
+
+def test_a_header_bound_is_a_form_bound_and_a_refusal_in_cli_and_api(server):
+    _, page = text(f"{server}/q/redundant")
+    assert re.search(r'name="minJaccard" type="number" value="0.8"[^>]* min="0" max="1" step="any"', page)
+    status, body = text(f"{server}/api/redundant.csv?minJaccard=1.5")
+    cli = run_cli("query", "redundant", "-p", "minJaccard=1.5")
+    assert_user_error(cli, "above the largest allowed value 1", "from 0 up to 1")
+    assert status == 400 and body.strip() == cli.stderr.strip()
+    assert run_cli("query", "redundant", "-p", "minJaccard=1").returncode == 0
+
+
+def test_a_bound_on_a_non_number_is_refused_in_the_header(tmp_path):
+    from pgraph.catalog import read_query
+    from pgraph.errors import QueryError
+    rq = tmp_path / "q.rq"
+    rq.write_text("#+ name: q\n#+ summary: s\n#+ params:\n#+   d: {type: xsd:date, min: 1}\nSELECT * WHERE { ?s ?p ?d }\n")
+    with pytest.raises(QueryError, match="min and max are numbers"):
+        read_query(rq)

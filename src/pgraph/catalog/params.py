@@ -30,6 +30,8 @@ class ParamSpec:
     default: Any = None
     required: bool = False
     description: str = ""
+    minimum: Any = None  # numbers and years: the smallest and largest value the query accepts
+    maximum: Any = None
 
     def describe_default(self) -> str:
         return "" if self.default is None else str(self.default)
@@ -146,13 +148,27 @@ def expected(type_name: str) -> str:
     return _EXPECTED[type_name]
 
 
+def _check_bounds(spec: ParamSpec, term: Term) -> None:
+    """Refuse a number or year outside the header's min/max."""
+    if spec.minimum is None and spec.maximum is None or not isinstance(term, Typed):
+        return
+    value = Decimal(term.lexical)
+    if spec.minimum is not None and value < Decimal(str(spec.minimum)):
+        raise ValueError(f"below the smallest allowed value {spec.minimum}")
+    if spec.maximum is not None and value > Decimal(str(spec.maximum)):
+        raise ValueError(f"above the largest allowed value {spec.maximum}")
+
+
 def coerce(spec: ParamSpec, raw: Any, resolver: Resolver | None = None, *, query: str = "") -> Term:
     """The typed RDF term for a raw value, or ParameterError naming the parameter and what was expected."""
     try:
-        return _PARSERS[spec.type](raw, resolver)
+        term = _PARSERS[spec.type](raw, resolver)
+        _check_bounds(spec, term)
+        return term
     except ParameterError:
         raise
     except (ValueError, TypeError) as e:
         where = f"{query}: " if query else ""
+        bounds = "".join(f" {word} {v}" for word, v in (("from", spec.minimum), ("up to", spec.maximum)) if v is not None)
         raise ParameterError(f"{where}parameter {spec.name}={str(raw)[:80]!r}: {e}; "
-                             f"expected {expected(spec.type)}") from None
+                             f"expected {expected(spec.type)}{bounds}") from None

@@ -137,9 +137,15 @@ def read_query(path: Path, *, match_file_name: bool = True) -> SavedQuery:
         spec = spec or {}
         if not isinstance(spec, dict) or spec.get("type") not in TYPES:
             raise QueryError(f"{path}: parameter '{pname}' needs a type, one of {', '.join(TYPES)}")
+        bounds = {k: spec.get(k) for k in ("min", "max")}
+        if any(v is not None for v in bounds.values()) and (
+                spec["type"] not in ("xsd:integer", "xsd:decimal", "year")
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bounds.values() if v is not None)):
+            raise QueryError(f"{path}: parameter '{pname}': min and max are numbers, for xsd:integer, xsd:decimal or year")
         params.append(ParamSpec(name=str(pname), type=spec["type"], default=spec.get("default"),
                                 required=bool(spec.get("required", False)),
-                                description=str(spec.get("description", ""))))
+                                description=str(spec.get("description", "")),
+                                minimum=bounds["min"], maximum=bounds["max"]))
     return SavedQuery(name=meta["name"], path=path, summary=meta["summary"].strip(), sparql=body,
                       form=form.group(1).upper(), params=tuple(params),
                       columns=_as_tuple(path, meta, "columns"), lists=_as_tuple(path, meta, "lists"),
@@ -221,7 +227,9 @@ def markdown(catalog: Catalog) -> str:
            "| name | parameters | columns | challenges | summary |", "|---|---|---|---|---|"]
     for q in catalog:
         params = ", ".join(f"`{p.name}` ({p.type}{', required' if p.required else ''}"
-                           f"{', default ' + str(p.default) if p.default is not None else ''})" for p in q.params)
+                           f"{', default ' + str(p.default) if p.default is not None else ''}"
+                           f"{', min ' + str(p.minimum) if p.minimum is not None else ''}"
+                           f"{', max ' + str(p.maximum) if p.maximum is not None else ''})" for p in q.params)
         columns = ", ".join(q.columns) if q.columns else "CONSTRUCT: a graph"
         out.append(f"| `{q.name}` | {params or '-'} | {columns} | {', '.join(q.challenges) or '-'} | {q.summary} |")
     out.append("")

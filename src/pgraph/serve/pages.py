@@ -49,7 +49,11 @@ def fields(site: Any, saved: Any, shown: dict[str, str]) -> list[dict[str, Any]]
             field["input"] = "select"
         else:
             field["input"] = _INPUTS.get(spec.type, "text")
-            field["bounds"] = _BOUNDS.get(spec.type, {})
+            field["bounds"] = dict(_BOUNDS.get(spec.type, {}))
+            if spec.minimum is not None:  # the header's own bounds, which the CLI enforces too
+                field["bounds"]["min"] = str(spec.minimum)
+            if spec.maximum is not None:
+                field["bounds"]["max"] = str(spec.maximum)
         out.append(field)
     return out
 
