@@ -324,15 +324,42 @@ def test_a_busy_port_is_one_line_and_exit_2():
                           f"cannot listen on 127.0.0.1:{port}")
 
 
+def _children(pid: int) -> set[int]:
+    from pathlib import Path
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if f"\nPPid:\t{pid}\n" in status.read_text():
+                found.add(int(status.parent.name))
+        except OSError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return "zombie" not in fh.read()
+    except OSError:
+        return False
+
+
 def test_ctrl_c_stops_the_server_cleanly():
     with running(data=str(FIXTURES / "mini")) as (base, proc):
         assert text(base + "/")[0] == 200
+        assert get(base + "/sparql?query=ASK%7B%7D")[0] == 200  # starts the query workers
+        workers = _children(proc.pid)
+        assert workers
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
         assert time.monotonic() - started < 5
         assert proc.returncode == 130 and "Traceback" not in err, err
         assert "pgraph: interrupted" in err
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if _alive(w)], "query workers outlived the server"
         host, port = base.rsplit("/", 1)[-1].split(":")
         with socket.socket() as s:
             assert s.connect_ex((host, int(port))) != 0
