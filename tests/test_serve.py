@@ -405,3 +405,15 @@ def test_a_bound_on_a_non_number_is_refused_in_the_header(tmp_path):
     rq.write_text("#+ name: q\n#+ summary: s\n#+ params:\n#+   d: {type: xsd:date, min: 1}\nSELECT * WHERE { ?s ?p ?d }\n")
     with pytest.raises(QueryError, match="min and max are numbers"):
         read_query(rq)
+
+
+def test_on_loopback_a_request_for_another_host_name_is_refused(server):
+    import http.client
+    host, port = server.rsplit("/", 1)[-1].split(":")
+    for name, expected in ((f"evil.example:{port}", 421), (f"localhost:{port}", 200), (f"127.0.0.1:{port}", 200)):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("GET", "/api/allies.csv", headers={"Host": name})
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        assert response.status == expected, (name, body)

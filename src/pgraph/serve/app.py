@@ -18,17 +18,30 @@ MAX_BODY = 64 * 1024
 STATIC = Path(__file__).parent / "static"
 
 
-class Guard:
-    """ASGI middleware: security headers on every answer, request bodies over MAX_BODY refused (413)."""
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 
-    def __init__(self, app: Any, max_body: int = MAX_BODY) -> None:
-        self.app, self.max_body = app, max_body
+
+class Guard:
+    """ASGI middleware: security headers on every answer, request bodies over MAX_BODY refused (413),
+    and, on loopback, only requests addressed to a loopback name (421), so a web page that rebinds
+    its own name to 127.0.0.1 cannot read the server (DNS rebinding)."""
+
+    def __init__(self, app: Any, max_body: int = MAX_BODY, *, loopback_only: bool = True) -> None:
+        self.app, self.max_body, self.loopback_only = app, max_body, loopback_only
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        if self.loopback_only:
+            host = headers.get(b"host", b"").decode("latin-1").lower()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name not in LOOPBACK_NAMES:
+                await _plain(send, 421, "pgraph: error: this server answers requests addressed to 127.0.0.1 or "
+                                        "localhost only (behind a proxy, send Host: 127.0.0.1; see docs/serve.md)\n")
+                return
+        length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await _plain(send, 413, f"pgraph: error: request body over {self.max_body} bytes\n")
             return
@@ -61,8 +74,8 @@ def _status(error: PgraphError) -> int:
     return 404 if isinstance(error, QueryError) and text.startswith("no saved query") else 400
 
 
-def create_app(site: Any) -> Any:
-    """The ASGI application serving one loaded graph (see Site)."""
+def create_app(site: Any, *, loopback_only: bool = True) -> Any:
+    """The ASGI application serving one loaded graph (see Site); loopback_only when it listens on loopback."""
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -285,7 +298,7 @@ def create_app(site: Any) -> Any:
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error})
     app.state.site = site
-    return Guard(app)
+    return Guard(app, loopback_only=loopback_only)
 
 
 def _entity_media(accept: str) -> str:

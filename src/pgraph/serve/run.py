@@ -49,7 +49,8 @@ def serve(data_dir: str | Path | None = None, *, host: str = "127.0.0.1", port: 
               "the default 127.0.0.1 keeps it to this one", file=sys.stderr)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/"
-    config = uvicorn.Config(create_app(site), log_level="warning", access_log=False, lifespan="off",
+    app = create_app(site, loopback_only=host in LOOPBACK)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             limit_concurrency=256, timeout_keep_alive=5, server_header=False)
     server = uvicorn.Server(config)
 
