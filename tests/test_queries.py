@@ -262,3 +262,33 @@ def test_search__finds_names_aliases_and_acronyms_in_any_case(real):
     by_acronym = {r["id"] for r in real.query("search", text="ici")}
     assert "ici" in by_acronym
     assert real.query("search", text="no instrument has this name") == []
+
+
+def test_suspensions__when_and_by_what_decision_each_suspension_in_force_began(real):
+    rows = {(r["instrument"], r["participant"]): r for r in real.query("suspensions", asOf="2026-11-28")}
+    suspended = {(r["instrument"], r["participant"]) for r in real.query("memberships", asOf="2026-11-28")
+                 if r["status"] == "suspended"}
+    assert set(rows) == suspended
+    nrc = rows[("nato-russia-council", "RUS")]
+    assert nrc["since"] == "2002-05-28" and nrc["suspended"] == "2014-04-01"  # the 2014 suspension, not 2008's
+    assert "foreign ministers" in nrc["decision"] and nrc["source"].startswith("https://www.nato.int/")
+    assert rows[("pfp", "BLR")]["suspended"] == "2021-11-19"
+    between = {(r["instrument"], r["participant"]): r for r in real.query("suspensions", asOf="2008-12-31")}
+    assert between[("nato-russia-council", "RUS")]["suspended"] == "2008-08-01"
+    assert between[("nato-russia-council", "RUS")]["precision"] == "month"
+    assert ("nato-russia-council", "RUS") not in {(r["instrument"], r["participant"])
+                                                  for r in real.query("suspensions", asOf="2010-01-01")}  # resumed 2009
+
+
+def test_curation__the_date_the_data_was_last_curated(real):
+    rows = real.query("curation")
+    assert len(rows) == 1 and len(rows[0]["modified"]) == 10 and rows[0]["modified"] >= "2026-11-28"
+
+
+def test_challenge_evidence__reported_figures_carry_value_and_unit(real):
+    figures = {r["statement"]: r for r in real.query("challenge-evidence") if r["evidence"] == "figure"}
+    budget = figures["NATO military budget for 2023"]
+    assert float(budget["value"]) == 1.96 and budget["unit"] == "billion EUR" and budget["value_max"] in (None, "")
+    share = figures["share of NATO's military budget that goes to partnerships"]
+    assert (float(share["value"]), float(share["value_max"])) == (0.5, 1.0)
+    assert all(r["value"] in (None, "") for r in real.query("challenge-evidence") if r["evidence"] == "assessment")

@@ -12,6 +12,7 @@ from .vocab import PG, sparql_prologue
 
 SCENARIO_FILE = SCENARIOS_DIR / "tiers.ttl"
 RULES_FILE = SCENARIOS_DIR / "tier-rules.rq"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 REDUNDANT_JACCARD = 0.8  # the `redundant` query's default threshold
 
 _TIERS = sparql_prologue() + """
@@ -32,13 +33,19 @@ SELECT ?id WHERE { ?scenario pg:replaces ?i . ?i dcterms:identifier ?id } ORDER 
 
 @dataclass(frozen=True)
 class Assignment:
-    """One partner's tier under the rules (tier None: the rules could not assess it) and why."""
+    """One partner's tier under the rules (tier None: the rules could not assess it) and why.
+
+    tier_label says what the rules found ('Tier 2: aligned, not capable'; 'not assessed: no Freedom
+    House score recorded'), never only the tier's name, which the evidence could contradict;
+    tier_name is the scenario's name for the tier.
+    """
 
     country: str
     label: str
     tier: int | None
     tier_label: str
     reason: str
+    tier_name: str = ""
 
 
 def scenario_of(kg: Any) -> str:
@@ -86,9 +93,20 @@ def assign(kg: Any, *, rules: str | Path | None = None, as_of: Any = None) -> li
     out = []
     for values in by_subject.values():
         code, label = labels.get(values.get("participant", ""), (values.get("participant", "?"), "?"))
-        rank, tier_label = known.get(values.get("tier", ""), (None, "no tier"))
-        out.append(Assignment(code, label, rank, tier_label, str(values.get("reason", ""))))
+        rank, tier_name = known.get(values.get("tier", ""), (None, ""))
+        basis = str(values.get(RDFS_LABEL, ""))
+        out.append(Assignment(code, label, rank, _tier_label(rank, tier_name, basis), str(values.get("reason", "")),
+                              tier_name))
     return sorted(out, key=lambda a: (a.tier is None, a.tier or 0, a.country))
+
+
+def _tier_label(rank: int | None, name: str, basis: str) -> str:
+    """What a row's tier column says: the tier and what the rules found; unassessed partners say what is missing."""
+    if rank is None:
+        return basis if basis.startswith("not assessed") else f"not assessed{': ' + basis if basis else ''}"
+    if basis:
+        return f"Tier {rank}: {basis}"
+    return name or f"Tier {rank}"
 
 
 def compare_with_article(kg: Any, assignments: list[Assignment]) -> list[dict[str, Any]]:
@@ -158,7 +176,7 @@ def before_after(kg: Any, assignments: list[Assignment], *, as_of: Any = None) -
         kept = ids - replaced
         if a is not None and a.tier is not None:
             kept = kept | {f"tier-{a.tier}"}
-            nodes.setdefault(f"tier-{a.tier}", {"label": a.tier_label, "short": f"Tier {a.tier}",
+            nodes.setdefault(f"tier-{a.tier}", {"label": a.tier_name or f"Tier {a.tier}", "short": f"Tier {a.tier}",
                                                 "kind": "framework", "node_type": "instrument"})
         after[country] = kept
 
@@ -183,7 +201,8 @@ def before_after(kg: Any, assignments: list[Assignment], *, as_of: Any = None) -
 
     per_tier: dict[str, int] = {}
     for a in assignments:
-        per_tier[a.tier_label] = per_tier.get(a.tier_label, 0) + 1
+        name = a.tier_name if a.tier is not None else "not assessed"
+        per_tier[name] = per_tier.get(name, 0) + 1
     frameworks = {i: len(m) for i, m in members(partners).items() if i in replaced}
     return {"as_of": date, "replaced": sorted(replaced), "partners_per_framework": frameworks,
             "partners_per_tier": per_tier,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .export import BINARY, format_for, write
 from .overlap import METRICS, date_text, membership_graph, overlap_graph, overlap_timeline, parse_kinds
 from .picture import draw
+from .svg import network_svg, text as svg_text
 
 __all__ = ["BINARY", "format_for", "write", "METRICS", "date_text", "membership_graph", "overlap_graph",
-           "overlap_timeline", "parse_kinds", "draw"]
+           "overlap_timeline", "parse_kinds", "draw", "network_svg", "svg_text"]

@@ -33,6 +33,41 @@ class Progress:
             self.stream.flush()
 
 
+TABLE_LIMIT = 300      # rows a table shows at most; the note under it gives the count and the command for all
+PAIRS_SHOWN = 40       # strongest overlap pairs listed under the picture
+
+
+def _capped(rows: list[Any], limit: int = TABLE_LIMIT) -> dict[str, Any]:
+    """A table's rows, at most `limit` of them, with the total so the page can say what it left out."""
+    return {"rows": rows[:limit], "total": len(rows)}
+
+
+def http_url(value: Any) -> str:
+    """The value if it is an http(s) URL (a link the page may hold), else '' (shown as text, never a link)."""
+    text = str(value or "").strip()
+    head = text.split(":", 1)[0].lower()
+    return text if head in ("http", "https") and text[len(head):].startswith("://") and " " not in text else ""
+
+
+def first_sentence(note: Any) -> str:
+    """The first sentence of a note (the decision a status change records), whole if it has one sentence."""
+    import re
+    text = " ".join(str(note or "").split())
+    found = re.match(r"(.+?[.!?])(\s+[A-Z(]|$)", text)
+    return found.group(1) if found else text
+
+
+def _figure(row: dict[str, Any]) -> str:
+    """A reported figure's value and unit as the source gives them ('0.5-1 percent of ...', '13 countries')."""
+    value, upper, unit = row.get("value"), row.get("value_max"), row.get("unit")
+    if value is None or value == "":
+        return ""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    if upper is not None and upper != "":
+        text += "–" + (f"{upper:g}" if isinstance(upper, float) else str(upper))
+    return f"{text} {unit}" if unit else text
+
+
 def _challenges(kg: Any) -> list[dict[str, Any]]:
     """The six challenges, each with the assessments and figures the graph links to it and the
     saved queries whose headers say they expose it."""
@@ -42,7 +77,7 @@ def _challenges(kg: Any) -> list[dict[str, Any]]:
             "key": row["challenge"], "notation": row["notation"], "label": row["label"],
             "definition": row["definition"], "evidence": [], "queries": []})
         if row["evidence"]:
-            entry["evidence"].append(row)
+            entry["evidence"].append({**row, "figure": _figure(row)})
     for saved in kg.catalog:
         for key in saved.challenges:
             if key in by_challenge:
@@ -64,6 +99,7 @@ def _reform(kg: Any, day: str) -> dict[str, Any] | None:
     article = reform.compare_with_article(kg, assignments)
     return {
         "assignments": assignments,
+        "unassessed": [a for a in assignments if a.tier is None],
         "article": article,
         "agree": sum(1 for r in article if r["agreement"] == "agree"),
         "compare": reform.comparison_rows(result),
@@ -71,6 +107,25 @@ def _reform(kg: Any, day: str) -> dict[str, Any] | None:
         "today_svg": charts.network(result["today"]["graph"]),
         "tiers_svg": charts.network(result["tiers"]["graph"]),
     }
+
+
+def _glossary(instruments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every instrument created by the date: acronym, name, kind, created, ended or status, active participants."""
+    return sorted(instruments, key=lambda r: (str(r.get("acronym") or r["label"]).lower(), str(r["established"])))
+
+
+def _pairs(graph: Any, metric: str, countries: dict[str, str]) -> list[dict[str, Any]]:
+    """The strongest overlap pairs, with names and the shared participants spelled out (what the picture's hover says)."""
+    edges = sorted(graph.edges(data=True), key=lambda e: (-float(e[2].get(metric, 0) or 0), -int(e[2]["shared"]),
+                                                          str(min(e[0], e[1])), str(max(e[0], e[1]))))
+    out = []
+    for a, b, d in edges[:PAIRS_SHOWN]:
+        a, b = sorted((a, b))
+        shared = [c for c in str(d.get("shared_countries", "")).split(";") if c]
+        out.append({"a": a, "b": b, "a_name": graph.nodes[a]["label"], "b_name": graph.nodes[b]["label"],
+                    "value": d.get(metric), "shared": d["shared"],
+                    "countries": ", ".join(countries.get(c, c) for c in shared)})
+    return out
 
 
 def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any | None = None,
@@ -89,6 +144,11 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     partners = kg.query("partners", asOf=day)
     memberships = kg.query("memberships", asOf=day)
     sources = {(r["kind"], r["id"]): r["source"] for r in kg.query("citations")}
+    curated = kg.query("curation")
+    names = {r["instrument"]: r["label"] for r in instruments}
+    countries = {r["country"]: r["label"] for r in kg.query("allies", asOf=day)}
+    countries.update({r["participant"]: r["label"] for r in memberships})
+    countries.update({r["country"]: r["label"] for r in partners})
     in_force = [r for r in instruments if r["status"] != "ended"]
     headline = {
         "active": len(in_force),
@@ -105,32 +165,50 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     graph = overlap_graph(kg, asOf=day, metric=metric)
     progress("tables")
     never = [r for r in kg.query("never-terminated", asOf=day) if r["assessment"]]
-    suspended = [r for r in memberships if r["status"] == "suspended"]
+    suspended = [{**r, "decision": first_sentence(r["decision"])} for r in kg.query("suspensions", asOf=day)]
+    redundant = [{**r, "a_name": names.get(r["a"], r["a"]), "b_name": names.get(r["b"], r["b"])}
+                 for r in kg.query("redundant", asOf=day)]
+    subsumed = [{**r, "instrument_name": names.get(r["instrument"], r["instrument"]),
+                 "within_name": names.get(r["within"], r["within"])} for r in kg.query("subsumed", asOf=day)]
+    dormant = [{**r, "country_name": countries.get(r["country"], r["country"]),
+                "instrument_name": names.get(r["instrument"], r["instrument"])} for r in kg.query("dormant", asOf=day)]
+    partner_rows = [{**r, "which": [(i, names.get(i, i)) for i in r["instrument_ids"]]} for r in partners]
+    trust_funds = [{**r, "lead_names": [countries.get(c, c) for c in r["lead_nations"]],
+                    "beneficiary_names": [countries.get(c, c) for c in r["beneficiaries"]],
+                    "finance_names": [names.get(i, i) for i in r["finances"]]} for r in kg.query("trust-funds")]
+    created_events = [{**e, "created_names": [(i, names.get(i, i)) for i in e["instruments_created"]]}
+                      for e in events if e["instruments_created"]]
     progress("reform what-if")
     reform = _reform(scenario, day) if scenario is not None else None
     progress("validation")
     validation = validate_store(kg.backend, settings=Settings(as_of=as_of))
     progress("charts")
+    matrix = charts.matrix(graph, metric)
     return {
         "as_of": day,
+        "curated": curated[0]["modified"] if curated else None,
         "metric": metric,
         "headline": headline,
         "instruments": instruments,
-        "timeline_svg": charts.timeline(timeline_rows, events),
-        "events": [e for e in events if e["instruments_created"]],
+        "glossary": _capped(_glossary(instruments)),
+        "timeline_svg": charts.timeline(timeline_rows, events, names),
+        "events": _capped(created_events),
         "network_svg": charts.network(graph),
-        "matrix": charts.matrix(graph, metric),
+        "pairs": _pairs(graph, metric, countries),
+        "matrix": matrix,
         "edges": graph.number_of_edges(),
-        "redundant": kg.query("redundant", asOf=day),
-        "subsumed": kg.query("subsumed", asOf=day),
-        "never_terminated": never,
-        "dormant": kg.query("dormant", asOf=day),
-        "suspended": suspended,
-        "partners": partners,
-        "trust_funds": kg.query("trust-funds"),
+        "redundant": _capped(redundant),
+        "subsumed": _capped(subsumed),
+        "never_terminated": _capped(never),
+        "dormant": _capped(dormant),
+        "suspended": _capped(suspended),
+        "partners": _capped(partner_rows),
+        "trust_funds": _capped(trust_funds),
         "validation": validation,
+        "findings": _capped(validation.findings),
         "challenges": _challenges(kg),
         "sources": sources,
+        "names": names,
         "kinds": sorted({r["kind"] for r in in_force}),
         "reform": reform,
     }
@@ -143,6 +221,8 @@ def render(data: dict[str, Any]) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["source_of"] = lambda ident, kind="instrument": data["sources"].get((kind, ident), "")
+    env.filters["name_of"] = lambda ident: data["names"].get(ident, ident)
+    env.filters["http_url"] = http_url
     css = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
     return env.get_template(TEMPLATE).render(version=__version__, css=css, **data,
                                              generated=dt.date.today().isoformat())

@@ -1,99 +1,155 @@
-"""Charts for the report as inline SVG (matplotlib), and the overlap matrix as table cells."""
+"""Charts for the report as inline SVG written directly (no matplotlib), and the overlap matrix as table cells."""
 from __future__ import annotations
 
-import io
-import re
+import math
+import textwrap
 from typing import Any
 
+from ..graphs import network_svg, svg_text as _esc
+
 KIND_ORDER = ("framework", "initiative", "special-body", "forum", "programme", "tool", "document", "trust-fund")
+MATRIX_LIMIT = 45          # instruments the matrix shows at most: those with the most overlap
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 
-def _svg(fig: Any) -> str:
-    """A matplotlib figure as an SVG element that scales with the page (text drawn as paths: no fonts)."""
-    import matplotlib.pyplot as plt
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", facecolor="white")
-    plt.close(fig)
-    return _inline(buf.getvalue())
+def nice_step(top: float, ticks: int = 5) -> int:
+    """An integer tick step (1, 2, 5, 10, 20, ...) giving at most about `ticks` intervals up to `top`."""
+    raw = max(1.0, top / ticks)
+    base = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * base >= raw:
+            return int(m * base)
+    return int(10 * base)
 
 
-def _inline(text: str) -> str:
-    """An SVG document as an element for the page: no XML prologue, no fixed size (CSS sizes it by its viewBox)."""
-    text = text[text.index("<svg"):]
-    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', text, count=1)
+def axis(top: float) -> tuple[int, int]:
+    """The axis maximum (the largest value rounded up to a whole step) and the step."""
+    step = nice_step(top)
+    return max(step, step * math.ceil(top / step)), step
 
 
-def timeline(rows: list[dict[str, Any]], events: list[dict[str, Any]]) -> str:
-    """Instruments established and ended per year (bars) and in force at each year's end (line),
-    with the events that created instruments marked."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    matplotlib.rcParams["svg.fonttype"] = "path"
-    years = [r["year"] for r in rows]
-    fig, ax = plt.subplots(figsize=(11, 4.6), dpi=100)
-    ax.bar([y - 0.2 for y in years], [r["established"] for r in rows], width=0.4, color="#2e75b6", label="established")
-    ax.bar([y + 0.2 for y in years], [r["ended"] for r in rows], width=0.4, color="#c00000", label="ended")
-    ax2 = ax.twinx()
-    ax2.plot(years, [r["active"] for r in rows], color="#1f1f1f", linewidth=2.2, label="in force (year end)")
-    ax2.set_ylim(0, max([r["active"] for r in rows] + [1]) * 1.15)
-    ax.set_ylim(0, max([r["established"] for r in rows] + [1]) * 2.2)
-    top = ax.get_ylim()[1]
-    by_year: dict[int, list[str]] = {}
+def timeline(rows: list[dict[str, Any]], events: list[dict[str, Any]], names: dict[str, str] | None = None) -> str:
+    """Instruments established and ended per year (bars, left axis scaled to the largest bar), in force at
+    each year's end (line, right axis), and the events that created instruments named above the years."""
+    names = names or {}
+    w, h = 1100.0, 560.0
+    left, right, top, bottom = 64.0, w - 64.0, 200.0, h - 70.0
+    years = [int(r["year"]) for r in rows] or [0]
+    n = len(years)
+    band = (right - left) / max(1, n)
+    bar_max, bar_step = axis(max([int(r["established"]) for r in rows] + [int(r["ended"]) for r in rows] + [1]))
+    act_max, act_step = axis(max([int(r["active"]) for r in rows] + [1]))
+
+    def x(year: int) -> float:
+        return left + band * (years.index(year) + 0.5) if year in years else left
+
+    def y_bar(v: float) -> float:
+        return bottom - (bottom - top) * v / bar_max
+
+    def y_act(v: float) -> float:
+        return bottom - (bottom - top) * v / act_max
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{w:g}" height="{h:g}" '
+           f'viewBox="0 0 {w:g} {h:g}" role="img" font-family="{FONT}" '
+           'aria-label="Instruments established and ended per year, and in force at each year\'s end">',
+           "<title>Instruments established and ended per year, and in force at each year's end</title>",
+           '<rect width="100%" height="100%" fill="#ffffff"/>']
+    out.append('<g class="axis-left">')
+    for v in range(0, bar_max + 1, bar_step):
+        out.append(f'<line x1="{left:g}" y1="{y_bar(v):.1f}" x2="{right:g}" y2="{y_bar(v):.1f}" stroke="#e6e6e6"/>'
+                   f'<text class="tick" x="{left - 6:g}" y="{y_bar(v) + 4:.1f}" font-size="12" text-anchor="end">{v}</text>')
+    out.append(f'<text x="16" y="{(top + bottom) / 2:.1f}" font-size="13" text-anchor="middle" '
+               f'transform="rotate(-90 16 {(top + bottom) / 2:.1f})">instruments established / ended</text></g>')
+    out.append('<g class="axis-right">')
+    for v in range(0, act_max + 1, act_step):
+        out.append(f'<text class="tick" x="{right + 6:g}" y="{y_act(v) + 4:.1f}" font-size="12">{v}</text>')
+    out.append(f'<text x="{w - 14:g}" y="{(top + bottom) / 2:.1f}" font-size="13" text-anchor="middle" '
+               f'transform="rotate(90 {w - 14:g} {(top + bottom) / 2:.1f})">instruments in force</text></g>')
+    by_year: dict[int, list[dict[str, Any]]] = {}
     for e in events:
         year = int(str(e["date"])[:4])
-        if years and years[0] <= year <= years[-1] and e["instruments_created"]:
-            by_year.setdefault(year, []).append(str(e["event"]).rsplit("-", 1)[0] if str(e["event"]).endswith(str(year))
-                                                else str(e["event"]))
-    for year, names in by_year.items():
-        ax.axvline(year, color="#bfbfbf", linewidth=0.8, linestyle=":", zorder=0)
-        ax.text(year, top * 0.98, f"{year}: " + ", ".join(dict.fromkeys(names)), rotation=90, fontsize=7,
-                ha="right", va="top", color="#595959")
-    from matplotlib.ticker import MaxNLocator
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("year")
-    ax.set_ylabel("instruments established / ended")
-    ax2.set_ylabel("instruments in force")
-    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="center left", fontsize=8, frameon=True)
-    ax.spines["top"].set_visible(False)
-    ax2.spines["top"].set_visible(False)
-    fig.tight_layout()
-    return _svg(fig)
+        if year in years and e.get("instruments_created"):
+            by_year.setdefault(year, []).append(e)
+    out.append('<g class="events">')
+    for year, found in sorted(by_year.items()):
+        out.append(f'<line x1="{x(year):.1f}" y1="{top - 4:g}" x2="{x(year):.1f}" y2="{bottom:g}" stroke="#bfbfbf" '
+                   'stroke-dasharray="2 3"/>')
+        lines = [line for e in found for line in textwrap.wrap(str(e["label"]), 32, max_lines=2, placeholder="…")]
+        for i, line in enumerate(lines):
+            lx = x(year) - 5.5 * (len(lines) - 1) + 11 * i + 4
+            created = ", ".join(names.get(str(i_), str(i_)) for e in found for i_ in e["instruments_created"])
+            out.append(f'<text class="event" x="{lx:.1f}" y="{top - 8:g}" font-size="10.5" fill="#404040" '
+                       f'transform="rotate(-90 {lx:.1f} {top - 8:g})"><title>{_esc(created)}</title>{_esc(line)}</text>')
+    out.append("</g>")
+    out.append('<g class="bars">')
+    for r in rows:
+        year = int(r["year"])
+        for value, dx, colour, what in ((int(r["established"]), -0.2, "#2e75b6", "established"),
+                                        (int(r["ended"]), 0.2, "#c00000", "ended")):
+            if value:
+                bx = x(year) + band * dx - band * 0.19
+                out.append(f'<rect class="{what}" x="{bx:.1f}" y="{y_bar(value):.1f}" width="{band * 0.38:.1f}" '
+                           f'height="{bottom - y_bar(value):.1f}" fill="{colour}" data-value="{value}">'
+                           f'<title>{year}: {value} {what}</title></rect>'
+                           f'<text class="value" x="{bx + band * 0.19:.1f}" y="{y_bar(value) - 3:.1f}" font-size="9.5" '
+                           f'text-anchor="middle" fill="{colour}">{value}</text>')
+    out.append("</g>")
+    points = " ".join(f"{x(int(r['year'])):.1f},{y_act(int(r['active'])):.1f}" for r in rows)
+    out.append(f'<polyline class="in-force" points="{points}" fill="none" stroke="#1f1f1f" stroke-width="2.4"/>')
+    step = 1 if n <= 20 else 2 if n <= 40 else 5
+    out.append('<g class="axis-x">')
+    out.append(f'<line x1="{left:g}" y1="{bottom:g}" x2="{right:g}" y2="{bottom:g}" stroke="#404040"/>')
+    for i, year in enumerate(years):
+        if i % step == 0:
+            out.append(f'<text x="{x(year):.1f}" y="{bottom + 16:g}" font-size="12" text-anchor="middle">{year}</text>')
+    out.append("</g>")
+    ly = h - 18
+    out.append(f'<g class="legend" font-size="13"><rect x="{left:g}" y="{ly - 11:g}" width="14" height="12" fill="#2e75b6"/>'
+               f'<text x="{left + 20:g}" y="{ly:g}">established</text>'
+               f'<rect x="{left + 130:g}" y="{ly - 11:g}" width="14" height="12" fill="#c00000"/>'
+               f'<text x="{left + 150:g}" y="{ly:g}">ended</text>'
+               f'<line x1="{left + 230:g}" y1="{ly - 5:g}" x2="{left + 260:g}" y2="{ly - 5:g}" stroke="#1f1f1f" stroke-width="2.4"/>'
+               f'<text x="{left + 266:g}" y="{ly:g}">in force at the year\'s end (right axis)</text></g>')
+    out.append("</svg>")
+    return "\n".join(out)
 
 
 def network(graph: Any) -> str:
     """The overlap picture (the same drawing as `pgraph export overlap -f svg`) as inline SVG."""
-    import tempfile
-    from pathlib import Path
-    from ..graphs import draw
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "overlap.svg"
-        draw(graph, path, fmt="svg")
-        return _inline(path.read_text(encoding="utf-8"))
+    return network_svg(graph)
 
 
-def matrix(graph: Any, metric: str) -> dict[str, Any]:
-    """Instrument x instrument cells for the heatmap: instruments with at least one overlap, by kind."""
+def matrix(graph: Any, metric: str, *, limit: int = MATRIX_LIMIT) -> dict[str, Any]:
+    """Instrument x instrument cells for the heatmap: instruments with at least one overlap, by kind
+    (at most `limit`: those with the most overlapping partners; `total` says how many had one)."""
     linked = [n for n in graph.nodes() if graph.degree(n) > 0]
+    total = len(linked)
+    if total > limit:
+        strength = {n: sum(float(d.get(metric, 0) or 0) for *_, d in graph.edges(n, data=True)) for n in linked}
+        linked = sorted(linked, key=lambda n: (-strength[n], str(n)))[:limit]
     order = {k: i for i, k in enumerate(KIND_ORDER)}
     linked.sort(key=lambda n: (order.get(graph.nodes[n]["kind"], 99), -graph.nodes[n]["participants"], n))
     top = max((float(d[metric]) for *_, d in graph.edges(data=True)), default=1.0) or 1.0
+    label = {n: graph.nodes[n]["label"] for n in linked}
     rows = []
     for a in linked:
         cells = []
         for b in linked:
             if a == b:
-                cells.append({"value": "", "shade": "#e7e6e6", "dark": False, "title": graph.nodes[a]["label"]})
+                cells.append({"value": "", "shade": "#e7e6e6", "dark": False, "title": label[a]})
             elif graph.has_edge(a, b):
                 v = float(graph.edges[a, b][metric])
+                shared = str(graph.edges[a, b]["shared_countries"]).replace(";", ", ")
                 cells.append({"value": f"{v:.2f}".rstrip("0").rstrip(".") if metric != "shared" else str(int(v)),
                               "shade": _shade(v / top), "dark": v / top > 0.55,
-                              "title": f"{a} / {b}: {metric} {v:g}; shared: {graph.edges[a, b]['shared_countries']}"})
+                              "title": f"{label[a]} / {label[b]}: {metric} {v:g}; shared: {shared}"})
             else:
-                cells.append({"value": "", "shade": "#ffffff", "dark": False, "title": f"{a} / {b}: no shared participant"})
-        rows.append({"id": a, "short": graph.nodes[a]["short"], "kind": graph.nodes[a]["kind"], "cells": cells})
-    return {"rows": rows, "ids": linked, "shorts": [graph.nodes[n]["short"] for n in linked]}
+                cells.append({"value": "", "shade": "#ffffff", "dark": False,
+                              "title": f"{label[a]} / {label[b]}: no shared participant"})
+        rows.append({"id": a, "short": graph.nodes[a]["short"], "label": label[a], "kind": graph.nodes[a]["kind"],
+                     "cells": cells})
+    return {"rows": rows, "ids": linked, "shorts": [graph.nodes[n]["short"] for n in linked],
+            "labels": [label[n] for n in linked], "total": total}
 
 
 def _shade(x: float) -> str:
