@@ -155,3 +155,150 @@ def test_docs_hold_a_screenshot_of_the_page_top():
     from PIL import Image
     shot = Image.open(ROOT / "docs" / "report-top.png")
     assert shot.size[0] >= 1000
+
+
+def test_tables_show_names_with_the_id_as_a_small_second_line(browser, report, real):
+    path, _ = report
+    page, _ = open_page(browser, path)
+    subsumed = page.locator("#subsumed tbody tr").first.locator("td").first
+    row = real.query("subsumed", asOf=AS_OF.isoformat())[0]
+    names = {r["instrument"]: r["label"] for r in real.query("instruments", asOf=AS_OF.isoformat())}
+    assert subsumed.inner_text().splitlines() == [names[row["instrument"]], row["instrument"]]
+    assert subsumed.locator("small.id").evaluate("e => getComputedStyle(e).display") == "block"
+    dormant = page.locator("#dormant-table tbody").inner_text()
+    assert "Kyrgyzstan" in dormant and "Tajikistan" in dormant and "Partnership for Peace" in dormant
+    which = page.locator("#partners td.which").first.inner_text()
+    assert which and not set(which.replace(";", " ").split()) & set(names)  # names, not ids
+    events = page.eval_on_selector_all("#timeline svg text.event", "els => els.map(e => e.textContent)")
+    assert any("Brussels Summit 1994" in e for e in events)
+    assert not any("brussels-2008-fm-2" in e for e in events)
+    page.close()
+
+
+def test_instruments_table_expands_acronyms_and_lets_a_reader_check_the_headline(browser, report, real):
+    path, _ = report
+    page, _ = open_page(browser, path)
+    rows = page.locator("#instruments tbody tr")
+    assert rows.count() == int(page.inner_text("#fig-created"))
+    ended = page.locator("#instruments tbody tr.ended").count()
+    assert ended == int(page.inner_text("#fig-terminated"))
+    assert rows.count() - ended == int(page.inner_text("#fig-active"))
+    nuc = {r.locator("td").nth(1).inner_text().splitlines()[0]: r.locator("td").nth(4).inner_text()
+           for r in rows.all() if r.locator("td").first.inner_text() == "NUC"}
+    assert nuc == {"NATO-Ukraine Commission": "ended 2023-07-12", "NATO-Ukraine Council": "active"}
+    page.close()
+
+
+def test_an_acronym_means_what_it_meant_on_the_reports_date(browser, real, tmp_path):
+    out = tmp_path / "r2014.html"
+    build_report(real, out, as_of=dt.date(2014, 12, 31))
+    page, _ = open_page(browser, out)
+    nuc = [r.locator("td").nth(1).inner_text().splitlines()[0] for r in page.locator("#instruments tbody tr").all()
+           if r.locator("td").first.inner_text() == "NUC"]
+    assert nuc == ["NATO-Ukraine Commission"]
+    key = page.eval_on_selector_all("#network svg text", "els => els.map(e => e.textContent)")
+    assert "NUC: NATO-Ukraine Commission" in key and "NUC: NATO-Ukraine Council" not in key
+    page.close()
+
+
+def test_reported_figures_show_their_value_and_unit(browser, report, real):
+    path, _ = report
+    page, _ = open_page(browser, path)
+    figures = page.eval_on_selector_all("#challenges li.figure", "els => els.map(e => e.innerText)")
+    expected = [r for r in real.query("challenge-evidence") if r["evidence"] == "figure"]
+    assert len(figures) == len(expected) > 0
+    assert any("NATO military budget for 2023: 1.96 billion EUR" in f for f in figures)
+    assert any("0.5–1 percent of NATO military budget" in f for f in figures)
+    page.close()
+
+
+def test_suspended_table_says_when_and_by_what_decision(browser, report):
+    path, _ = report
+    page, _ = open_page(browser, path)
+    rows = {tuple(r.locator("td").nth(i).inner_text().splitlines()[0] for i in (0, 1)): r
+            for r in page.locator("#suspended tbody tr").all()}
+    nrc = rows[("Russia", "NATO-Russia Council")]
+    cells = [c.inner_text() for c in nrc.locator("td").all()]
+    assert cells[2] == "2002-05-28" and cells[3] == "2014-04-01"
+    assert cells[4].startswith("NATO foreign ministers suspended") and cells[4].endswith(".")
+    assert nrc.locator("a").get_attribute("href").startswith("https://www.nato.int/")
+    page.close()
+
+
+def test_the_curation_date_stands_beside_the_as_of_date(browser, report, real):
+    path, _ = report
+    page, _ = open_page(browser, path)
+    assert page.inner_text("#curated") == real.query("curation")[0]["modified"]
+    lede = page.inner_text("p.lede")
+    assert lede.index(AS_OF.isoformat()) < lede.index("data curated up to")
+    page.close()
+
+
+def test_timeline_left_axis_ends_at_the_largest_bar(browser, report, real):
+    path, _ = report
+    page, _ = open_page(browser, path)
+    rows = real.query("timeline", **{"from": 1991, "to": AS_OF.year})
+    largest = max(max(r["established"], r["ended"]) for r in rows)
+    ticks = [int(t) for t in page.eval_on_selector_all("#timeline svg g.axis-left text.tick",
+                                                        "els => els.map(e => e.textContent)")]
+    step = ticks[1] - ticks[0]
+    assert largest <= max(ticks) < largest + step
+    tallest = page.eval_on_selector_all("#timeline svg g.bars rect", "els => Math.max(...els.map(e => e.getBoundingClientRect().height))")
+    top_tick, zero_tick = (page.locator("#timeline svg g.axis-left line").nth(i).bounding_box()["y"] for i in (-1, 0))
+    assert tallest >= 0.8 * abs(zero_tick - top_tick)  # the largest bar fills (most of) the axis
+    values = page.eval_on_selector_all("#timeline svg g.bars text.value", "els => els.map(e => +e.textContent)")
+    assert max(values) == largest  # each bar's value is printed, not only in its hover title
+    page.close()
+
+
+def test_pictures_are_legible_on_screen_and_in_print(browser, report):
+    path, _ = report
+    page, _ = open_page(browser, path)
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        width = page.locator("#network").bounding_box()["width"]
+        for figure in ("#timeline", "#overlap-picture"):
+            box = page.locator(f"{figure} svg").first.bounding_box()
+            assert box["width"] >= 0.95 * width, (media, figure)
+        heights = page.eval_on_selector_all("#overlap-picture svg text",
+                                            "els => els.map(e => e.getBoundingClientRect().height)")
+        assert min(heights) >= (8 if media == "print" else 9), media
+    page.emulate_media(media="print")
+    after = page.eval_on_selector("#never-terminated td a[href^='http']",
+                                  "e => getComputedStyle(e, '::after').content")
+    assert "http" in after  # printed links show where they point
+    pdf = page.pdf()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
+    page.close()
+
+
+def test_nothing_is_only_in_hover_titles(browser, report):
+    path, _ = report
+    page, _ = open_page(browser, path)
+    visible = page.inner_text("body")
+    names = page.eval_on_selector_all("#overlap-picture svg circle.node > title",
+                                      "els => els.map(e => e.textContent.split(':')[0].replace(/ \\([^)]*\\)$/, ''))")
+    assert names and all(n in visible for n in names)
+    pairs = page.locator("#pairs tbody tr")
+    assert pairs.count() > 0 and all(r.locator("td").nth(4).inner_text() for r in pairs.all())
+    page.close()
+
+
+def test_only_http_links_and_a_content_security_policy(browser, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    text = (FIXTURES / "hostile" / "graph.ttl").read_text(encoding="utf-8")
+    text = text.replace("pg:challenge challenge:coherence ; dcterms:source src:a .",
+                        "pg:challenge challenge:coherence ; dcterms:source <javascript:alert(1)> .")
+    assert "<javascript:alert(1)>" in text
+    (data / "graph.ttl").write_text(text, encoding="utf-8")
+    out = tmp_path / "r.html"
+    build_report(pgraph.load(data), out, as_of=AS_OF)
+    page, seen = open_page(browser, out)
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs)
+    assert "javascript:alert(1)" in page.inner_text("#challenges")  # shown as text
+    csp = page.get_attribute("meta[http-equiv='Content-Security-Policy']", "content")
+    assert "default-src 'none'" in csp and "script-src" not in csp
+    assert seen["dialogs"] == [] and seen["errors"] == []
+    page.close()
