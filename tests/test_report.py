@@ -186,6 +186,8 @@ def test_instruments_table_expands_acronyms_and_lets_a_reader_check_the_headline
     nuc = {r.locator("td").nth(1).inner_text().splitlines()[0]: r.locator("td").nth(4).inner_text()
            for r in rows.all() if r.locator("td").first.inner_text() == "NUC"}
     assert nuc == {"NATO-Ukraine Commission": "ended 2023-07-12", "NATO-Ukraine Council": "active"}
+    suspended = page.locator("#suspended tbody tr").count()
+    assert int(page.inner_text("#active-participations")) + suspended == int(page.inner_text("#fig-participations"))
     page.close()
 
 
@@ -204,11 +206,13 @@ def test_an_acronym_means_what_it_meant_on_the_reports_date(browser, real, tmp_p
 def test_reported_figures_show_their_value_and_unit(browser, report, real):
     path, _ = report
     page, _ = open_page(browser, path)
-    figures = page.eval_on_selector_all("#challenges li.figure", "els => els.map(e => e.innerText)")
+    figures = page.eval_on_selector_all("#challenges li.evidence-figure", "els => els.map(e => e.innerText)")
     expected = [r for r in real.query("challenge-evidence") if r["evidence"] == "figure"]
     assert len(figures) == len(expected) > 0
     assert any("NATO military budget for 2023: 1.96 billion EUR" in f for f in figures)
     assert any("0.5–1 percent of NATO military budget" in f for f in figures)
+    about = page.eval_on_selector_all("#challenges li strong[title]", "els => els.map(e => [e.title, e.innerText])")
+    assert ["pfp", "Partnership for Peace"] in about and ["ARM in pfp", "Armenia in Partnership for Peace"] in about
     page.close()
 
 

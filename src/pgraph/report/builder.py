@@ -68,7 +68,14 @@ def _figure(row: dict[str, Any]) -> str:
     return f"{text} {unit}" if unit else text
 
 
-def _challenges(kg: Any) -> list[dict[str, Any]]:
+def _about(about: Any, names: dict[str, str]) -> str:
+    """What a piece of evidence is about, by name: 'pfp' -> 'Partnership for Peace', 'ARM in pfp' -> 'Armenia in ...'."""
+    text = str(about or "")
+    who, sep, what = text.partition(" in ")
+    return f"{names.get(who, who)} in {names.get(what, what)}" if sep else names.get(text, text)
+
+
+def _challenges(kg: Any, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The six challenges, each with the assessments and figures the graph links to it and the
     saved queries whose headers say they expose it."""
     by_challenge: dict[str, dict[str, Any]] = {}
@@ -77,7 +84,7 @@ def _challenges(kg: Any) -> list[dict[str, Any]]:
             "key": row["challenge"], "notation": row["notation"], "label": row["label"],
             "definition": row["definition"], "evidence": [], "queries": []})
         if row["evidence"]:
-            entry["evidence"].append({**row, "figure": _figure(row)})
+            entry["evidence"].append({**row, "figure": _figure(row), "about_name": _about(row["about"], names or {})})
     for saved in kg.catalog:
         for key in saved.challenges:
             if key in by_challenge:
@@ -206,7 +213,7 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         "trust_funds": _capped(trust_funds),
         "validation": validation,
         "findings": _capped(validation.findings),
-        "challenges": _challenges(kg),
+        "challenges": _challenges(kg, {**countries, **names}),
         "sources": sources,
         "names": names,
         "kinds": sorted({r["kind"] for r in in_force}),
