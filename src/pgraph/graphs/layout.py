@@ -112,7 +112,7 @@ def _spring(s: Scene) -> dict[Any, tuple[float, float]]:
     core.add_nodes_from(s.linked)
     core.add_edges_from((a, b, {"weight": float(d.get("weight", 1.0) or 0.0)}) for a, b, d in s.edges)
     n = len(s.linked)
-    iterations = 500 if n <= 80 else 150 if n <= 200 else 80
+    iterations = 200 if n <= 80 else 120 if n <= 200 else 80
     raw = nx.spring_layout(core, seed=7, weight="weight", k=1.8 / math.sqrt(n), iterations=iterations)
     return {node: (float(x), -float(y)) for node, (x, y) in raw.items()}
 
