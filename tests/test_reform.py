@@ -143,8 +143,41 @@ def test_report_section_renders_both_pictures_full_width_one_above_the_other(bro
     sizes = page.eval_on_selector_all("#reform svg text.label", "els => els.map(e => e.getBoundingClientRect().height)")
     assert sizes and min(sizes) >= 9
     rows = page.locator("#reform-assignments tbody tr")
-    assert rows.count() == len(data["reform"]["assignments"]) == data["partners"]["total"]
+    assert rows.count() == data["reform"]["assignments"]["total"] == data["partners"]["total"]
     assert page.locator("#reform-article tbody tr").count() == len(ARTICLE)
     compare = page.locator("#reform-compare tbody tr").first.inner_text()
     assert compare.split("\t")[1:] == [str(r) for r in (data["reform"]["compare"][0]["today"],
                                                         data["reform"]["compare"][0]["tiers"])]
+
+
+def test_tier_labels_say_what_the_rules_found_and_unassessed_partners_name_the_missing_indicator(default):
+    japan = default["JPN"]
+    assert "Freedom House" in japan.reason and "96/100" in japan.reason
+    assert japan.tier == 2 and japan.tier_label == "Tier 2: aligned, not capable"
+    assert "democratising" not in japan.tier_label  # the rules found it aligned, not merely democratising
+    assert default["GEO"].tier_label == "Tier 2: democratising, not aligned"
+    assert default["AUS"].tier_label == "Tier 1: aligned and capable"
+    assert default["KGZ"].tier_label.startswith("Tier 4: ") and "not engaged" in default["KGZ"].tier_label
+    jordan = default["JOR"]
+    assert jordan.tier is None and jordan.tier_label == "not assessed: no Freedom House score recorded"
+    for a in default.values():  # the label never contradicts the values rule it rests on
+        score = re.search(r"Freedom House \d+: (\d+)/100", a.reason)
+        if score and int(score.group(1)) >= 70:
+            assert "aligned" in a.tier_label and "not aligned" not in a.tier_label, a
+        elif score and int(score.group(1)) < 45:
+            assert "below the values threshold" in a.tier_label, a
+
+
+def test_report_lists_an_unassessed_partner_with_its_missing_indicator(browser, scenario, real, tmp_path):  # noqa: F811
+    from pgraph.report import build_report
+    out = tmp_path / "report.html"
+    build_report(real, out, as_of=dt.date.fromisoformat(AS_OF), scenario=scenario)
+    page, _ = open_page(browser, out)
+    row = page.locator("#reform-assignments tbody tr.unassessed")
+    assert row.count() == 1
+    cells = [c.inner_text() for c in row.locator("td").all()]
+    assert cells[0].splitlines() == ["Jordan", "JOR"] and cells[1] == "not assessed: no Freedom House score recorded"
+    japan = [r for r in page.locator("#reform-assignments tbody tr").all() if r.inner_text().startswith("Japan")][0]
+    assert japan.locator("td").nth(1).inner_text() == "Tier 2: aligned, not capable"
+    assert "Not assessed, for a missing indicator: Jordan." in page.inner_text("#reform")
+    page.close()

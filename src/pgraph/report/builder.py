@@ -105,8 +105,8 @@ def _reform(kg: Any, day: str) -> dict[str, Any] | None:
     result = reform.before_after(kg, assignments, as_of=day)
     article = reform.compare_with_article(kg, assignments)
     return {
-        "assignments": assignments,
-        "unassessed": [a for a in assignments if a.tier is None],
+        "assignments": _capped(assignments),
+        "unassessed": _capped([a for a in assignments if a.tier is None], 20),
         "article": article,
         "agree": sum(1 for r in article if r["agreement"] == "agree"),
         "compare": reform.comparison_rows(result),
