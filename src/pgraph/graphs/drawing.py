@@ -166,7 +166,7 @@ def compose(g: Any) -> Picture:
             y += LINE
             shapes.append(Text(PANEL, y, line, 11.0, colour="#222222"))
         if more > 0:
-            shapes.append(Text(PANEL, y + LINE, f"… and {more} more (the instruments table lists them all)", 11.0,
+            shapes.append(Text(PANEL, y + LINE, f"… and {more} more names (the GraphML and CSV exports hold them all)", 11.0,
                                colour="#555555"))
     description = subtitle + (". " + s.caption() if s.trimmed else "")
     return Picture(WIDTH, height, str(g.graph.get("title", "")), description, shapes, s)
