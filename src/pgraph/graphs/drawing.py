@@ -102,17 +102,23 @@ def _key_entries(g: Any, nodes: list[Any]) -> list[str]:
     return sorted(entries, key=str.lower)
 
 
-def compose(g: Any) -> Picture:
-    """The picture of a graph: strongest edges, sized and coloured markers, labels under markers, legend, key."""
+def compose(g: Any, *, key: bool = True) -> Picture:
+    """The picture of a graph: strongest edges, sized and coloured markers, labels under markers, legend, key.
+
+    key=False leaves out the panel of names (a page that shows the picture beside a table of names
+    uses it): the canvas is then narrower, so the picture stays legible at a printed page's width.
+    """
     s = scene(g)
     memberships = g.graph.get("query") == "memberships"
-    entries = _key_entries(g, s.nodes)
+    entries = _key_entries(g, s.nodes) if key else []
     shown, more = entries[:KEY_LIMIT], len(entries) - KEY_LIMIT
     key_lines = [line for e in shown for line in textwrap.wrap(e, KEY_WRAP, subsequent_indent="   ")]
     kinds = sorted({str(g.nodes[n].get("kind", "")) for n in s.nodes})
-    key_top = TOP + 30 + 20 * len(kinds) + 30
-    height = max(HEIGHT, key_top + LINE * (len(key_lines) + 2) + 20)
-    x0, x1, y0, y1 = PLOT[0], PLOT[1], TOP, height - 12
+    top = TOP if key else TOP + 22
+    key_top = top + 30 + 20 * len(kinds) + 30
+    height = max(HEIGHT, key_top + LINE * (len(key_lines) + 2) + 20) if key else HEIGHT
+    width = WIDTH if key else PLOT[1] + PLOT[0]
+    x0, x1, y0, y1 = PLOT[0], PLOT[1], top, height - 12
 
     def at(n: Any) -> tuple[float, float]:
         fx, fy = s.pos[n]
@@ -153,12 +159,21 @@ def compose(g: Any) -> Picture:
     shapes.append(Text(x0, 54, subtitle, 13.0, colour="#333333"))
     if s.trimmed:
         shapes.append(Text(x0, 74, s.caption(), 13.0, colour="#a50021"))
-    y = TOP + 10
-    shapes.append(Text(PANEL, y, "kind", 13.0, bold=True))
-    for kind in kinds:
-        y += 20
-        shapes.append(Circle(PANEL + 7, y - 4, 7, KIND_COLOURS.get(kind, "#999999")))
-        shapes.append(Text(PANEL + 20, y, kind, 12.0))
+    if key:
+        y = top + 10
+        shapes.append(Text(PANEL, y, "kind", 13.0, bold=True))
+        for kind in kinds:
+            y += 20
+            shapes.append(Circle(PANEL + 7, y - 4, 7, KIND_COLOURS.get(kind, "#999999")))
+            shapes.append(Text(PANEL + 20, y, kind, 12.0))
+    else:  # the legend as one row under the title
+        x, y = x0, top - 14
+        shapes.append(Text(x, y, "kind:", 13.0, bold=True))
+        x += 44
+        for kind in kinds:
+            shapes.append(Circle(x + 7, y - 4, 7, KIND_COLOURS.get(kind, "#999999")))
+            shapes.append(Text(x + 18, y, kind, 12.0))
+            x += 32 + 7.2 * len(kind)
     y = key_top
     if key_lines:
         shapes.append(Text(PANEL, y, "names", 13.0, bold=True))
@@ -169,4 +184,4 @@ def compose(g: Any) -> Picture:
             shapes.append(Text(PANEL, y + LINE, f"… and {more} more names (the GraphML and CSV exports hold them all)", 11.0,
                                colour="#555555"))
     description = subtitle + (". " + s.caption() if s.trimmed else "")
-    return Picture(WIDTH, height, str(g.graph.get("title", "")), description, shapes, s)
+    return Picture(width, height, str(g.graph.get("title", "")), description, shapes, s)

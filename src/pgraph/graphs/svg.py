@@ -63,6 +63,6 @@ def render(picture: Picture) -> str:
     return "\n".join(out) + "\n"
 
 
-def network_svg(g: Any) -> str:
-    """The picture of an overlap or membership graph as an SVG document."""
-    return render(compose(g))
+def network_svg(g: Any, *, key: bool = True) -> str:
+    """The picture of an overlap or membership graph as an SVG document (key=False: without the panel of names)."""
+    return render(compose(g, key=key))

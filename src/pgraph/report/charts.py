@@ -32,7 +32,7 @@ def timeline(rows: list[dict[str, Any]], events: list[dict[str, Any]], names: di
     """Instruments established and ended per year (bars, left axis scaled to the largest bar), in force at
     each year's end (line, right axis), and the events that created instruments named above the years."""
     names = names or {}
-    w, h = 1100.0, 560.0
+    w, h = 900.0, 560.0
     left, right, top, bottom = 64.0, w - 64.0, 200.0, h - 70.0
     years = [int(r["year"]) for r in rows] or [0]
     n = len(years)
@@ -74,11 +74,11 @@ def timeline(rows: list[dict[str, Any]], events: list[dict[str, Any]], names: di
     for year, found in sorted(by_year.items()):
         out.append(f'<line x1="{x(year):.1f}" y1="{top - 4:g}" x2="{x(year):.1f}" y2="{bottom:g}" stroke="#bfbfbf" '
                    'stroke-dasharray="2 3"/>')
-        lines = [line for e in found for line in textwrap.wrap(str(e["label"]), 32, max_lines=2, placeholder="…")]
+        lines = [line for e in found for line in textwrap.wrap(str(e["label"]), 30, max_lines=2, placeholder="…")]
         for i, line in enumerate(lines):
             lx = x(year) - 5.5 * (len(lines) - 1) + 11 * i + 4
             created = ", ".join(names.get(str(i_), str(i_)) for e in found for i_ in e["instruments_created"])
-            out.append(f'<text class="event" x="{lx:.1f}" y="{top - 8:g}" font-size="10.5" fill="#404040" '
+            out.append(f'<text class="event" x="{lx:.1f}" y="{top - 8:g}" font-size="11" fill="#404040" '
                        f'transform="rotate(-90 {lx:.1f} {top - 8:g})"><title>{_esc(created)}</title>{_esc(line)}</text>')
     out.append("</g>")
     out.append('<g class="bars">')
@@ -115,8 +115,9 @@ def timeline(rows: list[dict[str, Any]], events: list[dict[str, Any]], names: di
 
 
 def network(graph: Any) -> str:
-    """The overlap picture (the same drawing as `pgraph export overlap -f svg`) as inline SVG."""
-    return network_svg(graph)
+    """The overlap picture (the drawing of `pgraph export overlap -f svg`, without its panel of names: the page's
+    instruments table expands the acronyms) as inline SVG, narrow enough to stay legible on a printed page."""
+    return network_svg(graph, key=False)
 
 
 def matrix(graph: Any, metric: str, *, limit: int = MATRIX_LIMIT) -> dict[str, Any]:
