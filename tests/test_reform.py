@@ -181,3 +181,18 @@ def test_report_lists_an_unassessed_partner_with_its_missing_indicator(browser, 
     assert japan.locator("td").nth(1).inner_text() == "Tier 2: aligned, not capable"
     assert "Not assessed, for a missing indicator: Jordan." in page.inner_text("#reform")
     page.close()
+
+
+def test_pair_counting_by_partner_equals_intersecting_every_pair():
+    import random
+    rng = random.Random(5)
+    members = {f"i{n:02d}": {f"c{rng.randrange(60)}" for _ in range(rng.randrange(0, 12))} for n in range(40)}
+    brute = []
+    ids = sorted(i for i, m in members.items() if m)
+    for n, a in enumerate(ids):
+        for b in ids[n + 1:]:
+            shared = len(members[a] & members[b])
+            if shared:
+                brute.append((a, b, shared, shared / len(members[a] | members[b]),
+                              shared / min(len(members[a]), len(members[b]))))
+    assert reform._overlap(members)["pairs"] == brute and len(brute) > 50

@@ -78,8 +78,8 @@ def timeline(rows: list[dict[str, Any]], events: list[dict[str, Any]], names: di
         for i, line in enumerate(lines):
             lx = x(year) - 5.5 * (len(lines) - 1) + 11 * i + 4
             created = ", ".join(names.get(str(i_), str(i_)) for e in found for i_ in e["instruments_created"])
-            out.append(f'<text class="event" x="{lx:.1f}" y="{top - 8:g}" font-size="11" fill="#404040" '
-                       f'transform="rotate(-90 {lx:.1f} {top - 8:g})"><title>{_esc(created)}</title>{_esc(line)}</text>')
+            out.append(f'<text class="event" x="{lx:.1f}" y="{top - 16:g}" font-size="11" fill="#404040" '
+                       f'transform="rotate(-90 {lx:.1f} {top - 16:g})"><title>{_esc(created)}</title>{_esc(line)}</text>')
     out.append("</g>")
     out.append('<g class="bars">')
     for r in rows:
