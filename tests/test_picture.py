@@ -135,8 +135,10 @@ def _big(nodes: int, edges: int) -> nx.Graph:
     for i in range(nodes):
         g.add_node(f"i{i}", label=f"Instrument number {i}", short=f"I{i}", kind="initiative",
                    participants=rng.randint(1, 40), node_type="instrument")
-    while g.number_of_edges() < edges:
-        a, b = rng.sample(range(nodes), 2)
+    pairs = set()
+    while len(pairs) < edges:
+        pairs.add(tuple(sorted(rng.sample(range(nodes), 2))))
+    for a, b in sorted(pairs):
         w = round(rng.random(), 4)
         g.add_edge(f"i{a}", f"i{b}", weight=w, jaccard=w, shared=rng.randint(1, 9), shared_countries="")
     for i in range(nodes, nodes + 300):

@@ -123,10 +123,14 @@ def _glossary(instruments: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _pairs(graph: Any, metric: str, countries: dict[str, str]) -> list[dict[str, Any]]:
     """The strongest overlap pairs, with names and the shared participants spelled out (what the picture's hover says)."""
-    edges = sorted(graph.edges(data=True), key=lambda e: (-float(e[2].get(metric, 0) or 0), -int(e[2]["shared"]),
-                                                          str(min(e[0], e[1])), str(max(e[0], e[1]))))
+    import heapq
+    from ..graphs import edge_list
+    strongest = heapq.nsmallest(PAIRS_SHOWN, edge_list(graph),
+                                key=lambda e: (-float(e[2].get(metric, 0) or 0), -int(e[2]["shared"])))
+    strongest.sort(key=lambda e: (-float(e[2].get(metric, 0) or 0), -int(e[2]["shared"]), str(min(e[0], e[1])),
+                                  str(max(e[0], e[1]))))
     out = []
-    for a, b, d in edges[:PAIRS_SHOWN]:
+    for a, b, d in strongest:
         a, b = sorted((a, b))
         shared = [c for c in str(d.get("shared_countries", "")).split(";") if c]
         out.append({"a": a, "b": b, "a_name": graph.nodes[a]["label"], "b_name": graph.nodes[b]["label"],

@@ -5,7 +5,7 @@ import math
 import textwrap
 from typing import Any
 
-from ..graphs import network_svg, svg_text as _esc
+from ..graphs import edge_list, network_svg, svg_text as _esc
 
 KIND_ORDER = ("framework", "initiative", "special-body", "forum", "programme", "tool", "document", "trust-fund")
 MATRIX_LIMIT = 45          # instruments the matrix shows at most: those with the most overlap
@@ -123,14 +123,19 @@ def network(graph: Any) -> str:
 def matrix(graph: Any, metric: str, *, limit: int = MATRIX_LIMIT) -> dict[str, Any]:
     """Instrument x instrument cells for the heatmap: instruments with at least one overlap, by kind
     (at most `limit`: those with the most overlapping partners; `total` says how many had one)."""
-    linked = [n for n in graph.nodes() if graph.degree(n) > 0]
+    linked = [n for n, degree in graph.degree() if degree > 0]
     total = len(linked)
+    edges = edge_list(graph)
+    top = max((float(d[metric]) for *_, d in edges), default=1.0) or 1.0
     if total > limit:
-        strength = {n: sum(float(d.get(metric, 0) or 0) for *_, d in graph.edges(n, data=True)) for n in linked}
+        strength = dict.fromkeys(linked, 0.0)
+        for a, b, d in edges:
+            w = float(d.get(metric, 0) or 0)
+            strength[a] += w
+            strength[b] += w
         linked = sorted(linked, key=lambda n: (-strength[n], str(n)))[:limit]
     order = {k: i for i, k in enumerate(KIND_ORDER)}
     linked.sort(key=lambda n: (order.get(graph.nodes[n]["kind"], 99), -graph.nodes[n]["participants"], n))
-    top = max((float(d[metric]) for *_, d in graph.edges(data=True)), default=1.0) or 1.0
     label = {n: graph.nodes[n]["label"] for n in linked}
     rows = []
     for a in linked:
