@@ -181,3 +181,17 @@ def test_membership_picture_marks_suspended_participations(real, tmp_path):
     dashed = [line.findtext(f"{SVG}title") for line in root.iter(f"{SVG}line") if line.get("stroke-dasharray")
               and line.find(f"{SVG}title") is not None]
     assert any("RUS" in t and "suspended" in t for t in dashed)
+
+
+@pytest.mark.parametrize("key", [True, False])
+def test_every_shape_lies_on_the_canvas_with_and_without_the_key(overlap_2020, key):
+    picture = compose(overlap_2020, key=key)
+    texts = [s for s in picture.shapes if isinstance(s, Text)]
+    for s in texts:
+        assert s.size <= s.y <= picture.height and 0 <= s.x <= picture.width, s
+    for s in picture.shapes:
+        if isinstance(s, Circle):
+            assert 0 <= s.x - s.r and s.x + s.r <= picture.width and 0 <= s.y - s.r and s.y + s.r <= picture.height, s
+    kinds = {str(d["kind"]) for _, d in overlap_2020.nodes(data=True)}
+    assert kinds <= {s.text for s in texts}  # the legend names every kind drawn
+    assert (picture.width < 1000) == (not key)  # without the key the canvas is narrow enough for a printed page

@@ -126,7 +126,7 @@ def compose(g: Any, *, key: bool = True) -> Picture:
 
     shapes: list[Any] = []
     metric = g.graph.get("metric")
-    top = max((float(d.get("weight", 1.0) or 0.0) for *_, d in s.edges), default=1.0) or 1.0
+    strongest = max((float(d.get("weight", 1.0) or 0.0) for *_, d in s.edges), default=1.0) or 1.0
     for a, b, d in s.edges:
         (ax, ay), (bx, by) = at(a), at(b)
         if memberships:
@@ -136,9 +136,10 @@ def compose(g: Any, *, key: bool = True) -> Picture:
                                f"{short(g, a)} – {short(g, b)}: {d.get('status', '')}"))
         else:
             w = float(d.get("weight", 1.0) or 0.0)
-            shapes.append(Line(ax, ay, bx, by, 0.8 + 7.0 * w / top, "#8c8c8c", 0.55, False,
+            shapes.append(Line(ax, ay, bx, by, 0.8 + 7.0 * w / strongest, "#8c8c8c", 0.55, False,
                                f"{short(g, a)} – {short(g, b)}: {metric} {w:g}, {d.get('shared', '?')} shared"))
     strip = set(s.alone)
+    biggest = max(9.0, min(28.0, 160.0 / math.sqrt(max(1, len(s.linked)))))  # crowded pictures get smaller markers
     if s.alone:
         line_y = y0 + (y1 - y0) * s.strip_top - 6
         shapes.append(Line(x0, line_y, x1, line_y, 0.8, "#cccccc", 1.0, True))
@@ -147,7 +148,7 @@ def compose(g: Any, *, key: bool = True) -> Picture:
         shapes.append(Text(x0, line_y - 6, f"{s.alone_total} {caption}", 12.0, colour="#555555"))
     for n in s.nodes:
         x, y = at(n)
-        r = radius(int(g.nodes[n].get("participants", 0) or 0), cap=14.0 if n in strip else 28.0)
+        r = radius(int(g.nodes[n].get("participants", 0) or 0), cap=14.0 if n in strip else biggest)
         colour = KIND_COLOURS.get(str(g.nodes[n].get("kind", "")), "#999999")
         shapes.append(Circle(x, y, r, colour, _node_title(g, n), str(n)))
         shapes.append(Text(x, y + r + (11.0 if n in strip else 12.5), short(g, n), 11.0 if n in strip else 12.0,

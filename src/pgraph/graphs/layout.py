@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-EDGE_LIMIT = 250      # edges a picture draws at most: the strongest by weight
-NODE_LIMIT = 300      # linked nodes at most (spring_layout stays on its dense path below 500)
+EDGE_LIMIT = 200      # edges a picture draws at most: the strongest by weight
+NODE_LIMIT = 120      # linked nodes at most: still readable, and spring_layout stays on its dense path (< 500)
 STRIP_LIMIT = 42      # nodes with no edge drawn in the bottom strip at most; beyond that only counted
 ROW = 0.055           # height of one strip row, as a share of the picture's height
 CHAR = 7.4 / 880      # width of one label character (11 px bold) as a share of the picture's width
