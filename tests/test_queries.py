@@ -280,9 +280,18 @@ def test_suspensions__when_and_by_what_decision_each_suspension_in_force_began(r
                                                   for r in real.query("suspensions", asOf="2010-01-01")}  # resumed 2009
 
 
-def test_curation__the_date_the_data_was_last_curated(real):
-    rows = real.query("curation")
-    assert len(rows) == 1 and len(rows[0]["modified"]) == 10 and rows[0]["modified"] >= "2026-11-28"
+def test_curation__the_date_a_curator_states_for_the_dataset(tmp_path):
+    from conftest import MINI
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "graph.ttl").write_text((MINI / "graph.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+    assert pgraph.load(data).query("curation") == []  # none stated: the report derives it from the files
+    (data / "dataset.ttl").write_text(
+        "@prefix void: <http://rdfs.org/ns/void#> . @prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "<https://example.org/d> a void:Dataset ; dcterms:modified \"2025-03-01\"^^xsd:date .\n"
+        "<https://example.org/e> a void:Dataset ; dcterms:modified \"2025-06-30\"^^xsd:date .\n", encoding="utf-8")
+    assert [r["modified"] for r in pgraph.load(data).query("curation")] == ["2025-06-30"]
 
 
 def test_challenge_evidence__reported_figures_carry_value_and_unit(real):

@@ -116,6 +116,12 @@ def _reform(kg: Any, day: str) -> dict[str, Any] | None:
     }
 
 
+def _curated_on(kg: Any) -> str | None:
+    """The data's curation date derived from its files (their last commit), when no dataset states one."""
+    derive = getattr(kg, "curated_on", None)
+    return derive() if derive else None
+
+
 def _glossary(instruments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every instrument created by the date: acronym, name, kind, created, ended or status, active participants."""
     return sorted(instruments, key=lambda r: (str(r.get("acronym") or r["label"]).lower(), str(r["established"])))
@@ -197,7 +203,7 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     matrix = charts.matrix(graph, metric)
     return {
         "as_of": day,
-        "curated": curated[0]["modified"] if curated else None,
+        "curated": curated[0]["modified"] if curated else _curated_on(kg),
         "metric": metric,
         "headline": headline,
         "instruments": instruments,
