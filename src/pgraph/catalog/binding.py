@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..errors import QueryError
+from ..store import tokens
 
 
 @dataclass(frozen=True)
@@ -58,40 +60,15 @@ def escape_string(text: str) -> str:
     return "".join(out)
 
 
-# Tokens that can hide braces or variable-like text: strings, IRIs, comments.
-_SKIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n]*", re.S)
-_WORD = re.compile(r"[?$]?[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z0-9_\-.]*)?")
-
-
-def _scan(query: str):
-    """Yield (position, token) for braces, WHERE keywords and variables, outside strings/IRIs/comments."""
-    i, n = 0, len(query)
-    while i < n:
-        m = _SKIP.match(query, i)
-        if m and m.end() > i:
-            i = m.end()
-            continue
-        ch = query[i]
-        if ch in "{}":
-            yield i, ch
-            i += 1
-            continue
-        m = _WORD.match(query, i)
-        if m:
-            word = m.group(0)
-            if word[0] in "?$":
-                yield i, "?" + word[1:]
-            elif word.upper() == "WHERE":
-                yield i, "WHERE"
-            i = m.end()
-            continue
-        i += 1
+def _scan(query: str) -> Iterator[tuple[int, str]]:
+    """(position, token) for braces, WHERE keywords and variables, read by the SPARQL tokenizer."""
+    for token in tokens(query):
+        if token.text in ("{", "}"):
+            yield token.start, token.text
+        elif token.kind == "var":
+            yield token.start, "?" + token.text[1:]
+        elif token.word == "WHERE":
+            yield token.start, "WHERE"
 
 
 def where_groups(query: str) -> list[tuple[int, int, set[str]]]:

@@ -1,8 +1,9 @@
-"""Where a SPARQL text goes wrong: a line, a column and a short cause for a syntax error."""
+"""Checking a SPARQL text without running it: its form, whether it calls SERVICE, and where it goes wrong."""
 from __future__ import annotations
 
 import re
 
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 _OXIGRAPH = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
 
 
@@ -23,3 +24,32 @@ def locate(text: str, error: SyntaxError) -> tuple[int | None, int | None, str]:
             near = re.search(r"found (.*?)\s+\(at char", str(e))
             return e.lineno, e.col, f"unexpected {near.group(1)}" if near else cause
     return line, column, cause
+
+
+def uses_service(text: str) -> bool:
+    """True if the query has a SERVICE clause (a federated call to another server), escapes expanded."""
+    from .lexer import keywords
+    return "SERVICE" in keywords(text)
+
+
+def parse_form(text: str) -> str:
+    """The query form (SELECT, CONSTRUCT, ASK, DESCRIBE) of a text that parses; SyntaxError otherwise.
+
+    Never reaches the network: a query with SERVICE is only parsed (rdflib's parser); any other
+    query is handed to an empty in-memory Oxigraph store, where nothing can be fetched.
+    """
+    if uses_service(text):
+        from rdflib.plugins.sparql.parser import parseQuery
+        try:
+            parseQuery(text)
+        except Exception as e:  # rdflib's ParseException: lineno, col and what it found
+            raise SyntaxError(f"error at {getattr(e, 'lineno', 0)}:{getattr(e, 'col', 0)}: {e}") from None
+        from .lexer import tokens
+        return next((t.word for t in tokens(text) if t.word in _FORMS), "SELECT")
+    import pyoxigraph as ox
+    result = ox.Store().query(text)
+    if isinstance(result, ox.QueryBoolean):
+        return "ASK"
+    if isinstance(result, ox.QueryTriples):
+        return "CONSTRUCT"
+    return "SELECT"
