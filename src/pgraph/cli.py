@@ -7,13 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import EXIT_FINDINGS, EXIT_OK, PgraphError, UsageError, exit_code_for
+from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, InternalError, PgraphError, UsageError, exit_code_for
 
 
 def _add_output(p: argparse.ArgumentParser, formats: tuple[str, ...], default: str) -> None:
     p.add_argument("--format", "-f", choices=formats, default=None,
                    help=f"output format (default: {default}, or from the -o file's extension)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.add_argument("--allow-service", action="store_true",
+                   help="let the query call other servers with SERVICE (refused by default: no network)")
 
 
 def _add_endpoint(p: argparse.ArgumentParser) -> None:
@@ -21,6 +23,8 @@ def _add_endpoint(p: argparse.ArgumentParser) -> None:
     p.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph holding pgraph's data")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="with --endpoint: give up after this many seconds (default 30)")
+    p.add_argument("--max-bytes", type=int, default=None, metavar="N",
+                   help="with --endpoint: refuse an answer larger than N bytes (default 256 MiB)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pgraph",
         description="Query, validate and export the knowledge graph of NATO's partnership instruments.")
     parser.add_argument("--version", action="version", version=f"pgraph {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     parser.add_argument("--data", metavar="DIR",
                         help="data directory to load instead of the bundled data/ (also $PGRAPH_DATA)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -160,13 +165,16 @@ def build_parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace, *, cached: bool = True) -> Any:
     """The graph, from the parsed-graph cache when the files are unchanged (validation loads fresh)."""
     from .graph import load
-    return load(args.data, cached=cached)
+    return load(args.data, cached=cached, allow_service=getattr(args, "allow_service", False))
 
 
 def _graph(args: argparse.Namespace) -> Any:
     if getattr(args, "endpoint", None):
         from .graph import connect
-        return connect(args.endpoint, graph=args.graph, timeout=args.timeout)
+        from .store import MAX_BYTES
+        return connect(args.endpoint, graph=args.graph, timeout=args.timeout,
+                       max_bytes=MAX_BYTES if args.max_bytes is None else args.max_bytes,
+                       allow_service=args.allow_service)
     return _load(args)
 
 
@@ -325,7 +333,8 @@ def cmd_push(args: argparse.Namespace) -> int:
     kg = _load(args)
     graph = args.graph or DEFAULT_GRAPH
     n = push(kg.backend, args.endpoint, graph=graph, protocol=args.protocol, timeout=args.timeout)
-    print(f"pushed {n} triples to graph <{graph}> at {args.endpoint}")
+    from .store import parse_endpoint
+    print(f"pushed {n} triples to graph <{graph}> at {parse_endpoint(args.endpoint).shown}")
     return EXIT_OK
 
 
@@ -386,7 +395,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as e:
             raise UsageError(f"{args.query}: cannot read query file: {e}") from None
     from .store import check_read_only
-    check_read_only(text)
+    check_read_only(text, allow_service=args.allow_service)
     kg = _graph(args)
     answer = kg.sparql(text)
     _emit(_render_answer(answer, _format(args, "table")), args.output)
@@ -474,12 +483,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     data = build_report(kg, output, as_of=as_of, metric=args.metric, scenario=scenario)
     report = data["validation"]
     h = data["headline"]
+    say = sys.stderr if args.output == "-" else sys.stdout  # the page itself is on standard output
     print(f"Validation: {report.count('Violation')} violations, {report.count('Warning')} warnings, "
-          f"{report.count('Info')} info (details: pgraph validate)")
+          f"{report.count('Info')} info (details: pgraph validate)", file=say)
     print(f"The partnership jungle on {as_of.isoformat()}: {h['active']} instruments in force "
           f"({h['created']} ever created, {h['terminated']} ended), {h['partners']} partner countries, "
-          f"{h['participations']} participations in force, {h['average']} instruments per partner")
-    print(f"Report written to {output.resolve()}")
+          f"{h['participations']} participations in force, {h['average']} instruments per partner", file=say)
+    print(f"Report written to {'standard output' if args.output == '-' else output.resolve()}", file=say)
     return EXIT_FINDINGS if report.fails("violation") else EXIT_OK
 
 
@@ -493,9 +503,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------ main
 
+def _stdout_to_devnull() -> None:
+    """Point file descriptor 1 at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (captured in tests)
+        pass
+
+
+class _GuardedStdout:
+    """Standard output whose write failures (a full disk) become one InternalError, not a traceback."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _guard(self, call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            _stdout_to_devnull()
+            raise InternalError(f"cannot write to standard output: {e.strerror or e}") from None
+
+    def write(self, text: str) -> int:
+        return self._guard(self._stream.write, text)
+
+    def flush(self) -> None:
+        self._guard(self._stream.flush)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def _run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
-        return run(args)
+        code = run(args)
+        sys.stdout.flush()  # a full disk shows here, not at exit
+        return code
     except PgraphError as e:
         print(f"pgraph: error: {e}", file=sys.stderr)
         return exit_code_for(e)
@@ -513,11 +560,36 @@ def main(argv: list[str] | None = None) -> int:
     The command runs in a worker thread so that Ctrl-C is handled at once even while the engine
     is busy in native code: the main thread removes any half-written output and exits with 130.
     """
+    import signal
     import threading
     from .output import discard_pending
     parser = build_parser()
     args = parser.parse_args(argv)
     outcome: dict[str, Any] = {}
+
+    def terminated(signum: int, _frame: Any) -> None:  # SIGTERM, SIGHUP: the same clean-up as Ctrl-C
+        discard_pending()
+        print(f"\npgraph: terminated ({signal.Signals(signum).name})", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(128 + signum)
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            previous[sig] = signal.signal(sig, terminated)
+    stdout, sys.stdout = sys.stdout, _GuardedStdout(sys.stdout)
+    try:
+        return _main(args, outcome)
+    finally:
+        sys.stdout = stdout
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(args: argparse.Namespace, outcome: dict[str, Any]) -> int:
+    """Run the command in a worker thread; Ctrl-C removes half-written output and exits with 130."""
+    import threading
+    from .output import discard_pending
 
     def work() -> None:
         try:
@@ -540,8 +612,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.flush()
         os._exit(exit_code_for(KeyboardInterrupt()))
     if "error" in outcome:
-        raise outcome["error"]
+        error = outcome["error"]
+        if args.debug or isinstance(error, SystemExit):
+            raise error
+        print(f"pgraph: internal error: {type(error).__name__}: {str(error)[:300]} "
+              "(run again with --debug to see the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
     return outcome["code"]
+
 
 
 if __name__ == "__main__":

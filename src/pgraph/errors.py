@@ -4,6 +4,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # sysexits EX_SOFTWARE: not the input's fault (a full disk, a bug)
 EXIT_INTERRUPTED = 130
 
 
@@ -45,14 +46,20 @@ class OutputError(PgraphError):
     """An output file could not be written (nothing was replaced)."""
 
 
+class InternalError(PgraphError):
+    """pgraph could not finish for a reason that is not the input's: standard output full or closed, a bug."""
+
+
 _EXIT_CODES: dict[type[BaseException], int] = {
     PgraphError: EXIT_USAGE,
+    InternalError: EXIT_INTERNAL,
     KeyboardInterrupt: EXIT_INTERRUPTED,
 }
 
 
 def exit_code_for(error: BaseException) -> int:
-    """Exit code for an error: 2 for usage, input, endpoint and output errors, 130 for Ctrl-C."""
+    """Exit code for an error: 2 for usage, input, endpoint and output errors, 70 for internal errors,
+    130 for Ctrl-C."""
     for cls in type(error).__mro__:
         if cls in _EXIT_CODES:
             return _EXIT_CODES[cls]

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from .catalog import Catalog, postprocess
 from .errors import ParameterError
 from .store import collect, curated_on
-from .store import Backend, EmbeddedStore, RemoteStore, check_read_only
+from .store import MAX_BYTES, Backend, EmbeddedStore, RemoteStore, check_read_only
 from .vocab import ID_SPACES, sparql_prologue
 
 _INDEX_QUERY = sparql_prologue() + """
@@ -94,7 +94,7 @@ class KnowledgeGraph:
 
     def sparql(self, text: str) -> Any:
         """Run an ad hoc read-only query: rows for SELECT, triples for CONSTRUCT, bool for ASK."""
-        form = check_read_only(text)
+        form = check_read_only(text, allow_service=getattr(self.backend, "allow_service", False))
         if form == "CONSTRUCT":
             return self.backend.construct(text)
         if form == "ASK":
@@ -149,16 +149,20 @@ class KnowledgeGraph:
 
 
 def load(data_dir: str | Path | None = None, *, files: Iterable[str | Path] = (),
-         only: bool = False, cached: bool = False) -> KnowledgeGraph:
+         only: bool = False, cached: bool = False, allow_service: bool = False) -> KnowledgeGraph:
     """Load the ontology and data (default: data/ or $PGRAPH_DATA) into the embedded store, once.
 
     cached=True reuses an on-disk store built from the same file contents (read-only; see cache.py).
+    allow_service=True lets queries call other servers with SERVICE (refused by default: no network).
     """
     fileset = collect(Path(data_dir) if data_dir is not None else None,
                       tuple(Path(f) for f in files), only=only)
-    return KnowledgeGraph(EmbeddedStore(fileset, cached=cached))
+    return KnowledgeGraph(EmbeddedStore(fileset, cached=cached, allow_service=allow_service))
 
 
-def connect(url: str, *, graph: str | None = None, timeout: float = 30.0) -> KnowledgeGraph:
-    """A graph served by a SPARQL 1.1 endpoint (queries are sent by POST)."""
-    return KnowledgeGraph(RemoteStore(url, graph=graph, timeout=timeout))
+def connect(url: str, *, graph: str | None = None, timeout: float = 30.0, max_bytes: int = MAX_BYTES,
+            allow_service: bool = False) -> KnowledgeGraph:
+    """A graph served by a SPARQL 1.1 endpoint (queries are sent by POST; http(s) only, credentials in
+    the URL sent as Basic auth and never shown, redirects not followed, answers capped at max_bytes)."""
+    return KnowledgeGraph(RemoteStore(url, graph=graph, timeout=timeout, max_bytes=max_bytes,
+                                      allow_service=allow_service))

@@ -1,14 +1,12 @@
 """Loading the graph into a SPARQL server, replacing one named graph as a whole."""
 from __future__ import annotations
 
-import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
 
-from .errors import EndpointError, UsageError
-from .store import EmbeddedStore, describe_failure, read_within
+from .errors import UsageError
+from .store import EmbeddedStore, check_timeout, parse_endpoint, send
 
 PROTOCOLS = ("gsp", "update")
 DEFAULT_GRAPH = "https://w3id.org/pgraph/graph/facts"
@@ -17,20 +15,6 @@ DEFAULT_GRAPH = "https://w3id.org/pgraph/graph/facts"
 def _ntriples(store: EmbeddedStore) -> bytes:
     import pyoxigraph as ox
     return store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-
-
-def _send(request: urllib.request.Request, url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            read_within(response, deadline, url, timeout)
-    except EndpointError:
-        raise
-    except urllib.error.HTTPError as e:
-        body = e.read()[:200].decode("utf-8", "replace").strip().splitlines()
-        raise EndpointError(url, f"HTTP {e.code}" + (f" ({body[0]})" if body else "")) from None
-    except Exception as e:  # every transport failure becomes one clear message
-        raise EndpointError(url, describe_failure(e)) from None
 
 
 def push(store: EmbeddedStore, url: str, *, graph: str = DEFAULT_GRAPH, protocol: str = "gsp",
@@ -44,6 +28,9 @@ def push(store: EmbeddedStore, url: str, *, graph: str = DEFAULT_GRAPH, protocol
     """
     if protocol not in PROTOCOLS:
         raise UsageError(f"unknown protocol '{protocol}'; choose gsp or update")
+    endpoint = parse_endpoint(url)
+    timeout = check_timeout(timeout)
+    url = endpoint.url
     from .catalog import Iri
     try:
         graph = Iri(graph).value
@@ -60,7 +47,7 @@ def push(store: EmbeddedStore, url: str, *, graph: str = DEFAULT_GRAPH, protocol
                   + body + b"}}\n")
         request = urllib.request.Request(url, data=update, method="POST",
                                          headers={"Content-Type": "application/sparql-update"})
-    _send(request, url, timeout)
+    send(endpoint, request, timeout=timeout)
     return len(store)
 
 

@@ -2,11 +2,15 @@
 backends, the parsed-graph cache, RDF terms as Python values, and where a text goes wrong."""
 from __future__ import annotations
 
-from .backends import Backend, EmbeddedStore, RemoteStore, check_read_only, describe_failure, read_within
+from .backends import Backend, EmbeddedStore, RemoteStore, check_read_only
 from .curation import curated_on
+from .endpoint import MAX_BYTES, Endpoint, check_timeout, describe_failure, parse_endpoint, read_within, send
+from .lexer import Token, keywords, tokens, unescape, variables
 from .sourcemap import index
 from .sources import FileSet, collect, read_bytes
-from .syntax import locate
+from .syntax import locate, parse_form, uses_service
 
 __all__ = ["Backend", "EmbeddedStore", "RemoteStore", "check_read_only", "describe_failure", "read_within",
-           "curated_on", "FileSet", "collect", "read_bytes", "index", "locate"]
+           "MAX_BYTES", "Endpoint", "check_timeout", "parse_endpoint", "send", "curated_on",
+           "FileSet", "collect", "read_bytes", "index", "locate", "parse_form", "uses_service",
+           "Token", "keywords", "tokens", "unescape", "variables"]

@@ -1,14 +1,13 @@
 """Where triples live: the embedded pyoxigraph store, or a remote SPARQL 1.1 endpoint, behind one interface."""
 from __future__ import annotations
 
-import json
 import re
-import time
 from typing import Any, Protocol
 
-from ..errors import EndpointError, InputError, QueryError
+from ..errors import EndpointError, InputError, QueryError, UsageError
+from .endpoint import MAX_BYTES, check_timeout, parse_endpoint, send
 from .sources import FileSet, read_bytes
-from .terms import from_oxigraph, from_sparql_json
+from .terms import from_oxigraph
 from ..vocab import XSD
 
 Row = dict[str, Any]
@@ -27,23 +26,24 @@ class Backend(Protocol):
     def ask(self, text: str) -> bool: ...
 
 
-def check_read_only(text: str, *, what: str = "query") -> str:
-    """The query form (SELECT, CONSTRUCT, ASK, DESCRIBE); updates and syntax errors are refused."""
-    import pyoxigraph as ox
+SERVICE_REFUSED = ("SERVICE (a call to another SPARQL server) is refused: pgraph makes no network "
+                   "requests from the embedded store unless you give --allow-service")
+
+
+def check_read_only(text: str, *, what: str = "query", allow_service: bool = False) -> str:
+    """The query form (SELECT, CONSTRUCT, ASK, DESCRIBE); updates, syntax errors and (unless allowed)
+    SERVICE are refused. Checking never reaches the network (see syntax.parse_form)."""
+    from .syntax import locate, parse_form, uses_service
     if _UPDATE.match(_strip_comments(text)):
         raise QueryError(f"{what}: SPARQL updates are refused; pgraph runs read-only queries")
+    if not allow_service and uses_service(text):
+        raise QueryError(f"{what}: {SERVICE_REFUSED}")
     try:
-        result = ox.Store().query(text)
+        return parse_form(text)
     except SyntaxError as e:
-        from .syntax import locate
         line, column, cause = locate(text, e)
         where = f" at {line}:{column}" if line else ""
         raise QueryError(f"{what}: invalid SPARQL{where}: {cause}") from None
-    if isinstance(result, ox.QueryBoolean):
-        return "ASK"
-    if isinstance(result, ox.QueryTriples):
-        return "CONSTRUCT"
-    return "SELECT"
 
 
 def _strip_comments(text: str) -> str:
@@ -54,9 +54,10 @@ class EmbeddedStore:
     """A pyoxigraph store loaded once from Turtle files: in memory, or (cached=True) an on-disk
     read-only store reused while the files are unchanged (see cache.py)."""
 
-    def __init__(self, files: FileSet, *, cached: bool = False) -> None:
+    def __init__(self, files: FileSet, *, cached: bool = False, allow_service: bool = False) -> None:
         import pyoxigraph as ox
         self.files = files
+        self.allow_service = allow_service
         self.read_only = False
         store = None
         if cached:
@@ -85,6 +86,9 @@ class EmbeddedStore:
         return len(self.store)
 
     def _run(self, text: str) -> Any:
+        from .syntax import uses_service
+        if not self.allow_service and uses_service(text):
+            raise QueryError(SERVICE_REFUSED)
         try:
             return self.store.query(text)
         except SyntaxError as e:
@@ -154,40 +158,43 @@ def _locate(files: FileSet, value: str, datatype: str) -> tuple[str | None, int 
 
 
 class RemoteStore:
-    """A SPARQL 1.1 endpoint reached through SPARQLWrapper, queried by POST."""
+    """A SPARQL 1.1 endpoint queried by POST (see endpoint.py: http(s) only, credentials as Basic
+    auth and never shown, no redirects, a deadline and a size cap for every answer)."""
 
-    def __init__(self, url: str, *, graph: str | None = None, timeout: float = 30.0) -> None:
-        self.url, self.graph, self.timeout = url, graph, timeout
-        self.location = url
+    def __init__(self, url: str, *, graph: str | None = None, timeout: float = 30.0,
+                 max_bytes: int = MAX_BYTES, allow_service: bool = False) -> None:
+        self.endpoint = parse_endpoint(url)
+        self.timeout = check_timeout(timeout)
+        if not isinstance(max_bytes, int) or max_bytes <= 0:
+            raise UsageError(f"--max-bytes must be a whole number of bytes above 0, got {max_bytes!r}")
+        self.url, self.graph, self.max_bytes = self.endpoint.url, graph, max_bytes
+        self.allow_service = allow_service
+        self.location = self.endpoint.shown
 
     def _request(self, text: str, accept: str) -> bytes:
-        from SPARQLWrapper import POST, SPARQLWrapper
-        sw = SPARQLWrapper(self.url)
-        sw.setMethod(POST)
-        sw.setTimeout(int(max(1, round(self.timeout))))
-        sw.setQuery(text)
-        sw.addCustomHttpHeader("Accept", accept)
-        if self.graph:
-            sw.addDefaultGraph(self.graph)
-        deadline = time.monotonic() + self.timeout
-        try:
-            response = sw.query().response
-            return read_within(response, deadline, self.url, self.timeout)
-        except EndpointError:
-            raise
-        except Exception as e:  # every transport failure becomes one clear message
-            raise EndpointError(self.url, describe_failure(e)) from None
+        import urllib.parse
+        import urllib.request
+        from .syntax import uses_service
+        from ..version import __version__
+        if not self.allow_service and uses_service(text):
+            raise QueryError(SERVICE_REFUSED)
+        fields = [("query", text)] + ([("default-graph-uri", self.graph)] if self.graph else [])
+        request = urllib.request.Request(
+            self.url, data=urllib.parse.urlencode(fields).encode("utf-8"), method="POST",
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                     "User-Agent": f"pgraph/{__version__}"})
+        return send(self.endpoint, request, timeout=self.timeout, max_bytes=self.max_bytes)
+
+    def _malformed(self, error: ValueError) -> EndpointError:
+        return EndpointError(self.location, str(error))
 
     def select(self, text: str) -> list[Row]:
+        from .results import select_rows
         body = self._request(text, "application/sparql-results+json")
         try:
-            doc = json.loads(body)
-            names = doc["head"]["vars"]
-            bindings = doc["results"]["bindings"]
-        except (ValueError, KeyError, TypeError):
-            raise EndpointError(self.url, "the answer is not SPARQL JSON results "
-                                f"(first bytes: {body[:60]!r})") from None
-        return [{n: from_sparql_json(b.get(n)) for n in names} for b in bindings]
+            return select_rows(body)
+        except ValueError as e:
+            raise self._malformed(e) from None
 
     def construct(self, text: str) -> list[Any]:
         import pyoxigraph as ox
@@ -195,56 +202,12 @@ class RemoteStore:
         try:
             return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         except SyntaxError as e:
-            raise EndpointError(self.url, f"the answer is not N-Triples: {e}") from None
+            raise EndpointError(self.location, f"the answer is not N-Triples: {e}") from None
 
     def ask(self, text: str) -> bool:
+        from .results import boolean
         body = self._request(text, "application/sparql-results+json")
         try:
-            return bool(json.loads(body)["boolean"])
-        except (ValueError, KeyError, TypeError):
-            raise EndpointError(self.url, "the answer is not a SPARQL boolean result") from None
-
-
-def read_within(response: Any, deadline: float, url: str, timeout: float) -> bytes:
-    """The whole body of an HTTP answer, or a timeout once the deadline passes (even if bytes trickle in)."""
-    chunks = []
-    while True:
-        if time.monotonic() > deadline:
-            raise EndpointError(url, f"timed out: no complete answer within {timeout:g} s")
-        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
-        if not chunk:
-            body = b"".join(chunks)
-            expected = response.headers.get("Content-Length") if getattr(response, "headers", None) else None
-            if expected and expected.isdigit() and len(body) < int(expected):
-                raise EndpointError(url, f"connection broken during the answer: got {len(body)} of "
-                                         f"{int(expected)} bytes")
-            return body
-        chunks.append(chunk)
-
-
-def describe_failure(error: BaseException) -> str:
-    """A one-line cause for a failed HTTP exchange: status, refusal, timeout or broken answer."""
-    import socket
-    import urllib.error
-    from http.client import HTTPException
-    code = getattr(error, "code", None)
-    if code is None:
-        inner = getattr(error, "__cause__", None) or getattr(error, "__context__", None)
-        code = getattr(inner, "code", None)
-    if isinstance(code, int):
-        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return f"HTTP {code}" + (f" ({text[:200]})" if text else "")
-    if isinstance(error, (socket.timeout, TimeoutError)):
-        return "timed out"
-    if isinstance(error, urllib.error.URLError):
-        reason = error.reason
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            return "timed out"
-        if isinstance(reason, ConnectionRefusedError):
-            return "connection refused"
-        return f"cannot connect ({reason})"
-    if isinstance(error, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(error, (HTTPException, ConnectionError)):
-        return f"connection broken during the answer ({type(error).__name__})"
-    return f"{type(error).__name__}: {error}"
+            return boolean(body)
+        except ValueError as e:
+            raise self._malformed(e) from None
