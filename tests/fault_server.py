@@ -2,7 +2,11 @@
 
 Paths: /ok (empty SPARQL results), /status/CODE, /slow/SECONDS, /trickle (one byte every 0.3 s),
 /html (a web page), /json (JSON that is not SPARQL results), /die (half an answer, then the
-process kills itself).  Usage: python fault_server.py PORT
+process kills itself), /malformed/KIND (SPARQL JSON broken in one way, see MALFORMED),
+/redirect/CODE/URL (a redirect to URL), /auth (SELECT results holding the Authorization header
+it received), /huge/declared (a 2 GiB Content-Length), /huge/endless (answers until the client
+hangs up), /record (any request counted, e.g. as a SERVICE target) and /hits (how many were).
+Usage: python fault_server.py PORT
 """
 from __future__ import annotations
 
@@ -13,6 +17,19 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 RESULTS = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+_ROW = '{"head": {"vars": ["s"]}, "results": {"bindings": [%s]}}'
+MALFORMED = {
+    "no-value": (_ROW % '{"s": {"type": "uri"}}').encode(),
+    "not-object": (_ROW % '{"s": "http://example.org/a"}').encode(),
+    "row-not-object": (_ROW % '["s"]').encode(),
+    "bad-type": (_ROW % '{"s": {"type": "script", "value": "x"}}').encode(),
+    "value-not-string": (_ROW % '{"s": {"type": "literal", "value": {"x": 1}}}').encode(),
+    "vars-not-names": b'{"head": {"vars": [1, null]}, "results": {"bindings": []}}',
+    "deep": b"[" * 200_000 + b"]" * 200_000,
+    "boolean-string": b'{"head": {}, "boolean": "false"}',
+    "missing-column": (_ROW % '{"s": {"type": "uri", "value": "http://example.org/a"}}').encode(),
+}
+HITS = [0]
 
 
 class Faulty(BaseHTTPRequestHandler):
@@ -53,6 +70,38 @@ class Faulty(BaseHTTPRequestHandler):
             self._answer(200, b"<html><body><h1>Welcome to our portal</h1></body></html>", "text/html")
         elif mode == "json":
             self._answer(200, b'{"hello": "world"}', "application/json")
+        elif mode == "malformed":
+            self._answer(200, MALFORMED[parts[1]])
+        elif mode == "redirect":
+            self.send_response(int(parts[1]))
+            self.send_header("Location", "/".join(parts[2:]))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif mode == "auth":
+            auth = (self.headers.get("Authorization") or "").replace('"', "")
+            self._answer(200, ('{"head": {"vars": ["auth"]}, "results": {"bindings": [{"auth": '
+                               '{"type": "literal", "value": "%s"}}]}}' % auth).encode())
+        elif mode == "huge" and parts[1] == "declared":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(2 * 1024 ** 3))
+            self.end_headers()
+            self.wfile.write(RESULTS[:10])
+        elif mode == "huge":  # no Content-Length: the answer runs until the client hangs up
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            block = b" " * (1 << 20)
+            try:
+                while True:
+                    self.wfile.write(block)
+            except OSError:
+                pass
+        elif mode == "record":
+            HITS[0] += 1
+            self._answer(200, RESULTS)
+        elif mode == "hits":
+            self._answer(200, str(HITS[0]).encode(), "text/plain")
         elif mode == "die":
             self.send_response(200)
             self.send_header("Content-Type", "application/sparql-results+json")

@@ -5,11 +5,13 @@ push leaves the server's previous graph as it was.
 """
 from __future__ import annotations
 
+import base64
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -166,3 +168,90 @@ def test_a_push_to_a_failing_server_exits_2_and_the_previous_graph_stays(oxigrap
     url = f"{faulty}/status/500"
     assert_user_error(run_cli("push", "--endpoint", url, "--graph", graph), url, "HTTP 500")
     assert count_remote(pgraph.connect(oxigraph_server + "/query", graph=graph)) == before
+
+
+# --- malformed answers, redirects, credentials, size caps, SERVICE (issue 17) ---------------------
+
+@pytest.mark.parametrize("kind,words", [
+    ("no-value", "has no string 'value'"), ("not-object", "is not an object"),
+    ("row-not-object", "a row is not an object"), ("bad-type", "has type 'script'"),
+    ("value-not-string", "has no string 'value'"), ("vars-not-names", "head.vars"),
+    ("deep", "nests JSON too deeply"), ("missing-column", "has no column")])
+def test_malformed_sparql_json_is_one_line_naming_the_server(faulty, kind, words):
+    url = f"{faulty}/malformed/{kind}"
+    assert_user_error(run_cli("query", "allies", "--endpoint", url), url, words)
+
+
+def test_a_boolean_answer_given_as_the_string_false_is_refused_not_read_as_true(faulty):
+    url = f"{faulty}/malformed/boolean-string"
+    assert_user_error(run_cli("sparql", "ASK { ?s ?p ?o }", "--endpoint", url), url,
+                      "not a SPARQL boolean result")
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307])
+def test_a_redirect_to_another_host_is_not_followed(faulty, code):
+    target = faulty.replace("127.0.0.1", "localhost") + "/record"
+    url = f"{faulty}/redirect/{code}/{target}"
+    result = run_cli("query", "allies", "--endpoint", url)
+    assert_user_error(result, url, f"HTTP {code}", "redirects to " + target, "not followed")
+    assert urllib.request.urlopen(faulty + "/hits").read() == b"0"  # the other host never got the query
+
+
+def test_credentials_in_the_url_are_sent_as_basic_auth_and_never_shown(faulty):
+    shown = faulty.replace("http://", "http://alice:***@")
+    answer = run_cli("sparql", "SELECT ?auth WHERE { }", "--endpoint",
+                     faulty.replace("http://", "http://alice:s3cr%2Ft@") + "/auth", "-f", "csv")
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.splitlines()[1] == "Basic " + base64.b64encode(b"alice:s3cr/t").decode()
+    for path in ("/status/500", "/malformed/deep", "/redirect/302/http://elsewhere.example/"):
+        result = run_cli("query", "allies", "--endpoint", faulty.replace("http://", "http://alice:s3cr%2Ft@") + path)
+        assert_user_error(result, shown + path.split("/http")[0])
+        assert "s3cr" not in result.stderr and "s3cr" not in result.stdout
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/", "/etc/passwd"])
+def test_only_http_and_https_endpoints_are_accepted(url):
+    result = run_cli("query", "allies", "--endpoint", url)
+    assert_user_error(result, "must be an http:// or https:// URL")
+    assert "root:" not in result.stderr
+
+
+@pytest.mark.parametrize("how", ["declared", "endless"])
+def test_an_answer_over_max_bytes_is_refused_with_bounded_memory(faulty, how):
+    url = f"{faulty}/huge/{how}"
+    script = ("import resource, sys\nfrom pgraph.cli import main\ncode = main(sys.argv[1:])\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(code)")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", script, "query", "allies", "--endpoint", url,
+                             "--max-bytes", "5000000"], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    message, peak_kib = result.stderr.strip().splitlines()
+    assert message.startswith("pgraph: error: ") and url in message and "--max-bytes" in message
+    assert int(peak_kib) < 400_000  # the 2 GiB (or endless) answer was never held
+    assert time.monotonic() - started < 30
+
+
+def test_the_embedded_engine_never_contacts_a_service_target_unless_allowed(faulty, tmp_path):
+    target = f"{faulty}/record"
+    query = f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    saved = tmp_path / "federated.rq"
+    saved.write_text(f"#+ name: federated\n#+ summary: calls another server\n{query}\n", encoding="utf-8")
+    escaped = query.replace("SERVICE", "\\u0053ERVICE")  # SPARQL escapes are expanded before parsing
+    for args in (["sparql", query], ["sparql", escaped], ["query", str(saved)],
+                 ["sparql", query, "--endpoint", f"{faulty}/ok"]):
+        assert_user_error(run_cli("--data", str(MINI), *args), "SERVICE", "--allow-service")
+    assert urllib.request.urlopen(faulty + "/hits").read() == b"0"
+    allowed = run_cli("--data", str(MINI), "sparql", query, "--allow-service")
+    assert allowed.returncode == 0, allowed.stderr
+    assert int(urllib.request.urlopen(faulty + "/hits").read()) >= 1  # the recorder does see a real call
+
+
+def test_checking_a_saved_query_with_service_parses_it_without_running_it(faulty, tmp_path):
+    from pgraph.catalog import read_query
+    target = f"{faulty}/record"
+    saved = tmp_path / "federated.rq"
+    saved.write_text(f"#+ name: federated\n#+ summary: calls another server\n"
+                     f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}\n", encoding="utf-8")
+    before = urllib.request.urlopen(faulty + "/hits").read()
+    assert read_query(saved).form == "SELECT"
+    assert urllib.request.urlopen(faulty + "/hits").read() == before

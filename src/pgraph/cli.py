@@ -234,13 +234,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
         import json
         print(json.dumps(stats, indent=2))
         return EXIT_OK
+    from .output import for_terminal
     print(f"triples: {stats['triples']}")
     print("instances per class:")
     for cls, n in stats["classes"].items():
-        print(f"  {cls:<28} {n:>6}")
+        print(f"  {for_terminal(str(cls)):<28} {n:>6}")
     print("participations by status:")
     for status, n in stats["participations_by_status"].items():
-        print(f"  {status:<28} {n:>6}")
+        print(f"  {for_terminal(str(status)):<28} {n:>6}")
     return EXIT_OK
 
 
@@ -273,18 +274,19 @@ def cmd_queries(args: argparse.Namespace) -> int:
         sys.stdout.write(markdown(catalog))
         return EXIT_OK
     if args.name:
+        from .output import visible_controls
         q = catalog.get(args.name)
-        print(f"{q.name}: {q.summary}")
+        lines = [f"{q.name}: {q.summary}"]
         if q.description:
-            print(f"\n{q.description}")
+            lines.append(f"\n{q.description}")
         for p in q.params:
             default = f" (default: {p.default})" if p.default is not None else (" (required)" if p.required else "")
-            print(f"  --param {p.name}=<{p.type}>{default}")
-        print(f"columns: {', '.join(q.columns) if q.columns else '(a graph: CONSTRUCT)'}")
+            lines.append(f"  --param {p.name}=<{p.type}>{default}")
+        lines.append(f"columns: {', '.join(q.columns) if q.columns else '(a graph: CONSTRUCT)'}")
         if q.challenges:
-            print(f"challenges: {', '.join(q.challenges)}")
-        print(f"file: {q.path}\n")
-        print(q.sparql.strip())
+            lines.append(f"challenges: {', '.join(q.challenges)}")
+        lines += [f"file: {q.path}\n", q.sparql.strip()]
+        print(visible_controls("\n".join(lines)))  # a query file's text never sends a terminal escape
         return EXIT_OK
     rows = [{"name": q.name, "summary": q.summary,
              "parameters": " ".join(f"{p.name}:{p.type}" for p in q.params)} for q in catalog]
@@ -544,7 +546,8 @@ def _run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argpar
         sys.stdout.flush()  # a full disk shows here, not at exit
         return code
     except PgraphError as e:
-        print(f"pgraph: error: {e}", file=sys.stderr)
+        from .output import for_terminal
+        print(f"pgraph: error: {for_terminal(str(e))}", file=sys.stderr)
         return exit_code_for(e)
     except BrokenPipeError:
         try:
@@ -615,7 +618,8 @@ def _main(args: argparse.Namespace, outcome: dict[str, Any]) -> int:
         error = outcome["error"]
         if args.debug or isinstance(error, SystemExit):
             raise error
-        print(f"pgraph: internal error: {type(error).__name__}: {str(error)[:300]} "
+        from .output import for_terminal
+        print(f"pgraph: internal error: {type(error).__name__}: {for_terminal(str(error))[:300]} "
               "(run again with --debug to see the traceback)", file=sys.stderr)
         return EXIT_INTERNAL
     return outcome["code"]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .catalog import Catalog, postprocess
-from .errors import ParameterError
+from .errors import ParameterError, QueryError
 from .store import collect, curated_on
 from .store import MAX_BYTES, Backend, EmbeddedStore, RemoteStore, check_read_only
 from .vocab import ID_SPACES, sparql_prologue
@@ -90,7 +90,12 @@ class KnowledgeGraph:
             return self.backend.construct(text)
         if saved.form == "ASK":
             return [{"answer": self.backend.ask(text)}]
-        return postprocess(saved, self.backend.select(text))
+        rows = self.backend.select(text)
+        missing = [c for c in saved.columns if rows and c not in rows[0]]
+        if missing:  # a server that answers another question (or a header that promises too much)
+            raise QueryError(f"{name}: the answer from {self.backend.location} has no column "
+                             f"{', '.join(missing)}, which the query's header declares")
+        return postprocess(saved, rows)
 
     def sparql(self, text: str) -> Any:
         """Run an ad hoc read-only query: rows for SELECT, triples for CONSTRUCT, bool for ASK."""

@@ -84,7 +84,9 @@ def parse_header(path: Path, text: str) -> tuple[dict[str, Any], str]:
     if not header:
         raise QueryError(f"{path}:1:1: saved query has no '#+' header (name, summary, params, columns)")
     try:
-        meta = yaml.safe_load("".join(header)) or {}
+        alias = next((t for t in yaml.scan("".join(header)) if isinstance(t, (yaml.AliasToken, yaml.AnchorToken))),
+                     None)
+        meta = yaml.safe_load("".join(header)) or {} if alias is None else {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         if mark is not None and mark.line >= len(header):  # ran off the header's end: point where it opened
@@ -94,6 +96,10 @@ def parse_header(path: Path, text: str) -> tuple[dict[str, Any], str]:
         raise QueryError(f"{where}: broken query header: {problem}") from None
     except ValueError as e:  # YAML that parses but builds an impossible value, e.g. a date 2024-13-01
         raise QueryError(f"{path}: broken query header: {e}") from None
+    if alias is not None:  # aliases can expand a few lines into gigabytes ("billion laughs")
+        mark = alias.start_mark
+        raise QueryError(f"{path}:{mark.line + 1}:{mark.column + 4}: broken query header: "
+                         "YAML anchors and aliases (&name, *name) are not allowed")
     if not isinstance(meta, dict):
         raise QueryError(f"{path}:1:1: broken query header: expected 'key: value' lines")
     return meta, "".join(lines[n:])

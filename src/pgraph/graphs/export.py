@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from ..output import atomic_path
+from ..output import atomic_path, for_spreadsheet, for_xml
 from ..errors import OutputError, UsageError
 
 FORMATS = ("graphml", "gexf", "dot", "json", "csv", "png", "svg", "turtle")
@@ -35,9 +35,30 @@ def format_for(path: str | Path | None, fmt: str | None) -> str:
     return found
 
 
+def _xml_text(value: Any) -> Any:
+    """Text XML 1.0 can hold (a control character in a label would make the file unreadable)."""
+    if isinstance(value, str):
+        return for_xml(value)
+    if isinstance(value, list):
+        return [_xml_text(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_xml_text(v) for v in value)
+    return value
+
+
+def _xml_safe(g: Any) -> Any:
+    """A copy whose node ids and text attributes XML 1.0 can hold (GraphML, GEXF, DOT)."""
+    import networkx as nx
+    h = nx.relabel_nodes(g, {n: _xml_text(n) for n in g if isinstance(n, str) and for_xml(n) != n}, copy=True)
+    for store in [h.graph] + [d for _, d in h.nodes(data=True)] + [d for *_, d in h.edges(data=True)]:
+        for k, v in list(store.items()):
+            store[k] = _xml_text(v)
+    return h
+
+
 def _scalar_copy(g: Any) -> Any:
     """A copy whose attributes are all str/int/float/bool, as GraphML and DOT need."""
-    h = g.copy()
+    h = _xml_safe(g)
     for store in [h.graph] + [d for _, d in h.nodes(data=True)] + [d for *_, d in h.edges(data=True)]:
         for k, v in list(store.items()):
             if v is None:
@@ -58,7 +79,7 @@ def _gexf(g: Any, path: Path, **_: Any) -> None:
     (date, query, metric, pgraph version) in <meta><description>."""
     import xml.etree.ElementTree as ET
     import networkx as nx
-    h = g.copy()
+    h = _xml_safe(g)
     for store in [d for _, d in h.nodes(data=True)] + [d for *_, d in h.edges(data=True)]:
         for k, v in list(store.items()):
             if v is None:
@@ -79,7 +100,7 @@ def _gexf(g: Any, path: Path, **_: Any) -> None:
         graph.set("timeformat", "integer")
     meta = root.find(f"{{{ns}}}meta")
     description = ET.SubElement(meta, f"{{{ns}}}description")
-    description.text = "; ".join(f"{k}={v}" for k, v in sorted(g.graph.items()) if k not in ("mode",))
+    description.text = for_xml("; ".join(f"{k}={v}" for k, v in sorted(g.graph.items()) if k not in ("mode",)))
     tree.write(path, encoding="utf-8", xml_declaration=True)
 
 
@@ -106,10 +127,11 @@ def _csv(g: Any, path: Path, **_: Any) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["source", "source_label", "target", "target_label", "weight", *keys])
+        cell = lambda v: for_spreadsheet(v) if isinstance(v, str) else v  # noqa: E731  (CWE-1236)
         for a, b, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1])):
             a, b = sorted((a, b))
-            writer.writerow([a, g.nodes[a].get("label", a), b, g.nodes[b].get("label", b), d.get("weight", ""),
-                             *[d.get(k, "") for k in keys]])
+            writer.writerow([cell(a), cell(g.nodes[a].get("label", a)), cell(b), cell(g.nodes[b].get("label", b)),
+                             d.get("weight", ""), *[cell(d.get(k, "")) for k in keys]])
 
 
 def _picture(fmt: str) -> Callable[..., None]:

@@ -7,6 +7,7 @@ import json
 from typing import Any, Callable
 
 from ..errors import UsageError
+from .neutral import for_spreadsheet, for_terminal
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "md")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
@@ -31,11 +32,12 @@ def _columns(rows: list[dict[str, Any]], columns: list[str] | None) -> list[str]
 
 
 def table(rows: list[dict[str, Any]], columns: list[str] | None = None, *, max_width: int = 60) -> str:
-    """An aligned plain-text table, long cells cut with an ellipsis."""
-    cols = _columns(rows, columns)
-    if not cols:
+    """An aligned plain-text table, long cells cut with an ellipsis; control characters shown, never sent."""
+    keys = _columns(rows, columns)
+    if not keys:
         return "(no rows)\n"
-    cells = [[_cell(r.get(c), " ") for c in cols] for r in rows]
+    cols = [for_terminal(c) for c in keys]
+    cells = [[for_terminal(_cell(r.get(c), " ")) for c in keys] for r in rows]
     cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
     line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
@@ -44,22 +46,30 @@ def table(rows: list[dict[str, Any]], columns: list[str] | None = None, *, max_w
     return "\n".join(out) + "\n"
 
 
+def _spreadsheet_cell(value: Any) -> str:
+    """A CSV/TSV cell: numbers as numbers, text that a spreadsheet would run as a formula guarded."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (int, bool)) or value is None:
+        return _cell(value)
+    return for_spreadsheet(_cell(value, ";"))
+
+
 def _delimited(rows: list[dict[str, Any]], columns: list[str] | None, delimiter: str) -> str:
     cols = _columns(rows, columns)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(cols)
+    writer.writerow([for_spreadsheet(c) for c in cols])
     for r in rows:
-        writer.writerow([_cell(r.get(c), ";") if not isinstance(r.get(c), float) else repr(r.get(c))
-                         for c in cols])
+        writer.writerow([_spreadsheet_cell(r.get(c)) for c in cols])
     return buf.getvalue()
 
 
 def markdown(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
     """A GitHub-flavoured Markdown table."""
     cols = _columns(rows, columns)
-    esc = lambda s: s.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    esc = lambda s: for_terminal(s).replace("|", "\\|")  # noqa: E731
+    out = ["| " + " | ".join(esc(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     out += ["| " + " | ".join(esc(_cell(r.get(c))) for c in cols) + " |" for r in rows]
     return "\n".join(out) + "\n"
 

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from ..errors import EndpointError, InputError, QueryError, UsageError
 from .endpoint import MAX_BYTES, check_timeout, parse_endpoint, send
-from .sources import FileSet, read_bytes
+from .sources import FileSet, rdf_format, read_bytes
 from .terms import from_oxigraph
 from ..vocab import XSD
 
@@ -106,16 +106,27 @@ class EmbeddedStore:
         return bool(self._run(text))
 
 
+_FORMAT_NAMES = {"TURTLE": "Turtle", "N_TRIPLES": "N-Triples", "N3": "N3", "JSON_LD": "JSON-LD",
+                 "RDF_XML": "RDF/XML"}
+
+
 def _load_file(store: Any, path: Any) -> None:
+    """Parse one data file into the store. No base IRI: a relative IRI would become a file:// IRI that
+    leaks a local path into exports and pushes, so it is refused with its file and line."""
     import pyoxigraph as ox
     data = read_bytes(path)
+    fmt = rdf_format(path)
     try:
-        store.load(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+        store.load(data, format=getattr(ox.RdfFormat, fmt))
     except SyntaxError as e:
         line, col = (e.lineno, e.offset) if e.lineno else (None, None)
         msg = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ", "", str(e.msg))
         msg = re.sub(r" \(line \d+\)$", "", msg)
-        raise InputError(f"Turtle syntax error: {msg}", path=str(path), line=line, column=col) from None
+        if "No scheme found" in msg:
+            msg = f"relative IRI: data files must use absolute IRIs (or declare @base) ({msg})"
+        raise InputError(f"{_FORMAT_NAMES[fmt]} syntax error: {msg}", path=str(path), line=line, column=col) from None
+    except MemoryError as e:  # the parser's limit on one token (a literal over 16 MiB)
+        raise InputError(f"a single term is too large for the parser ({e})", path=str(path)) from None
 
 
 _CHECKED_TYPES = ("date", "integer", "decimal", "boolean", "double", "dateTime")
@@ -138,6 +149,15 @@ def _check_literals(store: Any, files: FileSet) -> None:
                          path=path, line=line, column=col)
 
 
+_QUOTED_OR_IRI = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^>\s]*>')
+
+
+def _in_comment(text: str, at: int) -> bool:
+    """True if position `at` is inside a # comment (a '#' earlier on its line, outside strings and IRIs)."""
+    before = text[text.rfind("\n", 0, at) + 1:at]
+    return "#" in _QUOTED_OR_IRI.sub("", before)
+
+
 def _locate(files: FileSet, value: str, datatype: str) -> tuple[str | None, int | None, int | None]:
     """File, line and column where a typed literal is written (any quotes, prefixed or full datatype)."""
     quoted = "|".join(re.escape(q + value + q) for q in ('"""', "'''", '"', "'"))
@@ -148,7 +168,7 @@ def _locate(files: FileSet, value: str, datatype: str) -> tuple[str | None, int 
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            found = pattern.search(text)
+            found = next((m for m in pattern.finditer(text) if not _in_comment(text, m.start())), None)
             if found:
                 at = found.start()
                 line = text.count("\n", 0, at) + 1

@@ -5,6 +5,7 @@ import json
 import os
 from typing import Any, Callable
 
+from ..output import for_terminal, visible_controls
 from .engine import SEVERITIES, Finding
 from .run import Report
 
@@ -85,7 +86,7 @@ def text(report: Report) -> str:
             out.append(f"    {detail}")
             if severity == "Violation" and e["fix"]:
                 out.append(f"    fix: {e['fix']}")
-    return "\n".join(out) + "\n"
+    return visible_controls("\n".join(out)) + "\n"  # data text never sends a terminal escape
 
 
 def to_json(report: Report) -> str:
@@ -101,7 +102,7 @@ def to_json(report: Report) -> str:
 
 
 def markdown(report: Report) -> str:
-    esc = lambda s: str(s or "").replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    esc = lambda s: for_terminal(str(s or "")).replace("|", "\\|")  # noqa: E731
     out = [f"**{_header(report)}**", "", "| severity | rule | focus | where | message |", "|---|---|---|---|---|"]
     for f in report.findings:
         e = _entry(report, f)
