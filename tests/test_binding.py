@@ -62,3 +62,11 @@ def test_ill_typed_values_are_refused(raw, type_):
     from pgraph.errors import ParameterError
     with pytest.raises(ParameterError):
         coerce(ParamSpec("p", type_), raw)
+
+
+def test_less_than_next_to_a_variable_is_an_operator_not_an_iri():
+    (_, _, names), = where_groups("SELECT ?i WHERE { VALUES ?i { 1 } FILTER(?i<?n&&?i>0) }")
+    assert names == {"i", "n"}
+    (_, _, names), = where_groups("SELECT * WHERE { ?s <x:p?a=1&b> ?o FILTER(EXISTS { ?s <x:q> ?z }) "
+                                  "FILTER(?o < <x:y>) }")
+    assert names == {"s", "o", "z"}  # IRIs (with ? and & inside) stay IRIs in triples and after operators

@@ -17,7 +17,7 @@ from pgraph.cli import main
 from pgraph.catalog.params import TYPES, ParamSpec, coerce
 
 # The example counts docs/reliability.md states; derandomized so CI runs the same examples every time.
-PARAM_EXAMPLES, CLI_EXAMPLES, HEADER_EXAMPLES, TURTLE_EXAMPLES = 1000, 100, 600, 400
+PARAM_EXAMPLES, CLI_EXAMPLES, HEADER_EXAMPLES, TURTLE_EXAMPLES, SERVER_EXAMPLES = 1000, 100, 600, 400, 600
 
 
 def fuzz(examples: int) -> settings:
@@ -133,3 +133,67 @@ def test_any_data_file_loads_or_gives_an_input_error_with_its_name(data):
             return
         event("loaded")
         assert len(kg.backend) > 0
+
+
+# --- server answers: any SPARQL JSON, however malformed, gives rows or one EndpointError -----------
+
+NAMES = ["s", "o", "label", "head", "vars", "results", "bindings", "type", "value", "datatype", "xml:lang",
+         "boolean", "uri", "literal", "bnode", "typed-literal"]
+json_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8),
+                        st.sampled_from(NAMES + ["http://www.w3.org/2001/XMLSchema#integer", "12", "true", "false"]))
+json_value = st.recursive(json_scalar, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.one_of(st.sampled_from(NAMES), st.text(max_size=4)), inner,
+                                                 max_size=4)), max_leaves=25)
+term = st.one_of(json_value, st.fixed_dictionaries(
+    {"type": st.sampled_from(["uri", "literal", "bnode", "typed-literal", "triple", "URI"]),
+     "value": st.one_of(st.text(max_size=8), st.sampled_from(["12", "-0", "1e999", "true", "9" * 5000]))}),
+    st.fixed_dictionaries(
+    {"type": st.one_of(st.sampled_from(["uri", "literal", "bnode", "typed-literal", "triple"]), json_value)},
+    optional={"value": json_value, "datatype": st.one_of(st.sampled_from(
+        ["http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#boolean",
+         "http://www.w3.org/2001/XMLSchema#double"]), json_value), "xml:lang": json_value}))
+results_doc = st.fixed_dictionaries({}, optional={
+    "head": st.one_of(json_value, st.fixed_dictionaries({"vars": st.one_of(st.lists(st.sampled_from(["s", "o", 1])),
+                                                                             json_value)})),
+    "results": st.one_of(json_value, st.fixed_dictionaries({"bindings": st.one_of(
+        json_value, st.lists(st.one_of(json_value, st.dictionaries(st.sampled_from(["s", "o", "x"]), term,
+                                                                      max_size=3)), max_size=4))})),
+    "boolean": json_value})
+
+
+@st.composite
+def server_answer(draw) -> bytes:
+    """SPARQL JSON results broken in the ways servers break them: wrong shapes, cuts, junk, deep nesting."""
+    import json
+    rows = st.lists(st.dictionaries(st.sampled_from(["s", "o", "x"]), term, max_size=3), max_size=4)
+    nearly_right = st.fixed_dictionaries({"head": st.just({"vars": ["s", "o"]}),
+                                          "results": rows.map(lambda r: {"bindings": r})})
+    body = json.dumps(draw(st.one_of(results_doc, nearly_right))).encode()
+    how = draw(st.sampled_from(["as is", "as is", "as is", "cut", "junk", "deep"]))
+    if how == "cut":
+        body = body[:draw(st.integers(0, len(body)))]
+    elif how == "junk":
+        body = draw(st.binary(max_size=40))
+    elif how == "deep":
+        depth = draw(st.integers(1000, 200_000))
+        body = b'{"boolean": ' + b"[" * depth + b"]" * depth + b"}"
+    return body
+
+
+@fuzz(SERVER_EXAMPLES)
+@given(body=server_answer())
+def test_any_server_answer_gives_plain_rows_or_one_endpoint_error(body):
+    from pgraph.store.results import boolean, select_rows
+    for read in (select_rows, boolean):
+        try:
+            answer = read(body)
+        except ValueError as e:  # the backend turns this into one EndpointError naming the server
+            assert str(e) and "\n" not in str(e)
+            event(f"{read.__name__}: refused")
+            continue
+        event(f"{read.__name__}: read")
+        if read is boolean:
+            assert answer is True or answer is False
+        else:
+            assert all(isinstance(row, dict) and all(v is None or isinstance(v, (str, int, float, bool))
+                                                     for v in row.values()) for row in answer)

