@@ -184,15 +184,24 @@ def test_every_formula_start_is_guarded(text):
     assert for_spreadsheet(text).startswith("'") and for_spreadsheet("NATO") == "NATO"
 
 
-@pytest.mark.parametrize("args", [["query", "instruments"], ["query", "instruments", "-f", "md"],
-                                  ["validate", "--fail-on", "info"], ["query", "instruments", "-f", "csv"]])
-def test_terminal_escapes_in_labels_never_reach_the_terminal(hostile_data, args):
+LABELS = "CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }"
+
+
+@pytest.mark.parametrize("args,shown", [
+    (["query", "instruments"], "Mediterranean\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m Dialogue"),
+    (["query", "instruments", "-f", "md"], "Mediterranean\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m Dialogue"),
+    (["query", "instruments", "-f", "csv"], "Mediterranean\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m Dialogue"),
+    (["query", "instruments", "-f", "json"], "Mediterranean\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m Dialogue"),
+    (["sparql", LABELS], "Mediterranean\\u001B]0;pwned\\u0007\\u001B[2J\\u009b31m Dialogue"),
+    (["export", "overlap", "--as-of", "2020-01-01"], "Mediterranean\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m"),
+    (["validate", "--fail-on", "info"], None)])
+def test_terminal_escapes_in_labels_never_reach_the_terminal(hostile_data, args, shown):
     result = run_cli("--data", str(hostile_data), *args)
     assert result.returncode in (0, 1), result.stderr
     for raw in ("\x1b", "\x07", "\x9b"):
         assert raw not in result.stdout and raw not in result.stderr
-    if args[-1] != "--fail-on" and "validate" not in args:
-        assert "Mediterranean\\x1b]0;pwned\\x07" in result.stdout  # shown, so the reader sees it is there
+    if shown:
+        assert shown in result.stdout  # escaped, so the reader sees it is there (JSON and RDF: same value)
 
 
 def test_graphml_and_gexf_with_control_characters_are_written_parseable(hostile_data, tmp_path):

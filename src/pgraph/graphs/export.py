@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from ..output import atomic_path, for_spreadsheet, for_xml
+from ..output import atomic_path, escape_c1, for_spreadsheet, for_xml
 from ..errors import OutputError, UsageError
 
 FORMATS = ("graphml", "gexf", "dot", "json", "csv", "png", "svg", "turtle")
@@ -119,7 +119,7 @@ def _dot(g: Any, path: Path, **_: Any) -> None:
 def _json(g: Any, path: Path, **_: Any) -> None:
     import networkx as nx
     data = nx.node_link_data(g, edges="edges")
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(escape_c1(json.dumps(data, ensure_ascii=False, indent=2)) + "\n", encoding="utf-8")
 
 
 def _csv(g: Any, path: Path, **_: Any) -> None:

@@ -34,6 +34,16 @@ def for_spreadsheet(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+_C1 = re.compile(r"[\x80-\x9f]")
+
+
+def escape_c1(serialised: str) -> str:
+    """JSON, Turtle or N-Triples text with C1 controls (U+0080-U+009F, such as CSI) written as \\u00XX
+    escapes: the same data for any reader, but nothing a terminal acts on. (The serialisers escape
+    C0 controls themselves; C1 controls can only occur inside strings in these formats.)"""
+    return _C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", serialised)
+
+
 def for_xml(text: str) -> str:
     """Text XML 1.0 can hold: characters it forbids (most C0 controls, lone surrogates) made visible."""
     return _NOT_XML.sub(_shown, text)

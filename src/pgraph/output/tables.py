@@ -7,7 +7,7 @@ import json
 from typing import Any, Callable
 
 from ..errors import UsageError
-from .neutral import for_spreadsheet, for_terminal
+from .neutral import escape_c1, for_spreadsheet, for_terminal
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "md")
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
@@ -77,7 +77,7 @@ def markdown(rows: list[dict[str, Any]], columns: list[str] | None = None) -> st
 def to_json(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
     """A JSON array of objects keyed by column."""
     cols = _columns(rows, columns)
-    return json.dumps([{c: r.get(c) for c in cols} for r in rows], ensure_ascii=False, indent=2) + "\n"
+    return escape_c1(json.dumps([{c: r.get(c) for c in cols} for r in rows], ensure_ascii=False, indent=2)) + "\n"
 
 
 _ROW_RENDERERS: dict[str, Callable[..., str]] = {
@@ -105,4 +105,4 @@ def render_triples(triples: list[Any], fmt: str) -> str:
     from ..vocab import PREFIXES
     kwargs: dict[str, Any] = {"prefixes": PREFIXES} if fmt == "turtle" else {}
     data = ox.serialize(triples, format=formats[fmt], **kwargs)
-    return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+    return escape_c1(data.decode("utf-8") if isinstance(data, bytes) else str(data))

@@ -5,7 +5,7 @@ import json
 import os
 from typing import Any, Callable
 
-from ..output import for_terminal, visible_controls
+from ..output import escape_c1, for_terminal, visible_controls
 from .engine import SEVERITIES, Finding
 from .run import Report
 
@@ -98,7 +98,7 @@ def to_json(report: Report) -> str:
         "conforms": report.conforms,
         "results": [_entry(report, f) for f in report.findings],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return escape_c1(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
 
 
 def markdown(report: Report) -> str:
