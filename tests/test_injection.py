@@ -194,14 +194,13 @@ LABELS = "CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }
     (["query", "instruments", "-f", "json"], "Mediterranean\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m Dialogue"),
     (["sparql", LABELS], "Mediterranean\\u001B]0;pwned\\u0007\\u001B[2J\\u009b31m Dialogue"),
     (["export", "overlap", "--as-of", "2020-01-01"], "Mediterranean\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m"),
-    (["validate", "--fail-on", "info"], None)])
+    (["query", "members", "-p", "instrument=\x1b]0;pwned\x07\x9b2J"], "'\\x1b]0;pwned\\x07\\x9b2J'")])
 def test_terminal_escapes_in_labels_never_reach_the_terminal(hostile_data, args, shown):
     result = run_cli("--data", str(hostile_data), *args)
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode in (0, 2), result.stderr
     for raw in ("\x1b", "\x07", "\x9b"):
         assert raw not in result.stdout and raw not in result.stderr
-    if shown:
-        assert shown in result.stdout  # escaped, so the reader sees it is there (JSON and RDF: same value)
+    assert shown in (result.stdout if result.returncode == 0 else result.stderr)  # escaped, and visible
 
 
 def test_graphml_and_gexf_with_control_characters_are_written_parseable(hostile_data, tmp_path):
