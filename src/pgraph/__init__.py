@@ -1,7 +1,7 @@
 """pgraph: a knowledge graph of NATO's partnership instruments, and the toolkit around it."""
 from __future__ import annotations
 
-from .errors import (EndpointError, InputError, OutputError, ParameterError, PgraphError,
+from .errors import (EndpointError, InputError, InternalError, OutputError, ParameterError, PgraphError,
                      QueryError, UsageError)
 from .graph import KnowledgeGraph, connect, load
 from .version import __version__
@@ -9,5 +9,5 @@ from .version import __version__
 __all__ = [
     "KnowledgeGraph", "load", "connect",
     "PgraphError", "UsageError", "InputError", "QueryError", "ParameterError", "EndpointError",
-    "OutputError", "__version__",
+    "OutputError", "InternalError", "__version__",
 ]

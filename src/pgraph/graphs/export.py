@@ -20,6 +20,8 @@ BINARY = ("png",)
 
 def format_for(path: str | Path | None, fmt: str | None) -> str:
     """The format asked for, else the one the file extension names (node-link JSON on standard output)."""
+    if path is not None and str(path) == "-":  # standard output: like no -o at all
+        path = None
     if path is not None and Path(path).is_dir():
         raise OutputError(f"{path}: is a directory; give a file name")
     if fmt:
