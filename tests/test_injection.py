@@ -250,3 +250,16 @@ def test_the_tokenizer_finds_the_variables_rdflibs_parser_finds_in_every_saved_q
                     walk(v)
         walk(parseQuery(saved.sparql))
         assert variables(saved.sparql) == found, saved.name
+
+
+@pytest.mark.parametrize("fmt", ["text", "md"])
+def test_validation_reports_show_escapes_in_labels_and_never_send_them(tmp_path, fmt):
+    data = tmp_path / "data"
+    data.mkdir()
+    text = (MINI / "graph.ttl").read_text(encoding="utf-8")
+    (data / "graph.ttl").write_text(text + '\ninst:evil a pg:Initiative ; dcterms:identifier "evil" ; '
+                                    'rdfs:label "Evil\\u001B]0;pwned\\u0007\\u001B[2J"@en .\n', encoding="utf-8")
+    result = run_cli("--data", str(data), "validate", "--format", fmt, env={"PGRAPH_CACHE": "off"})
+    assert result.returncode == 1, result.stderr  # the new instrument lacks a source and dates
+    assert "Evil\\x1b]0;pwned\\x07\\x1b[2J" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
