@@ -393,7 +393,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         text = sys.stdin.read()
     elif text.endswith((".rq", ".sparql")) or (len(text) < 4096 and os.path.isfile(text)):
         try:
-            text = Path(text).read_text(encoding="utf-8")
+            text = Path(text).read_text(encoding="utf-8-sig")  # a byte order mark is not query text
         except (OSError, UnicodeDecodeError) as e:
             raise UsageError(f"{args.query}: cannot read query file: {e}") from None
     from .store import check_read_only

@@ -117,7 +117,7 @@ def _as_tuple(path: Path, meta: dict[str, Any], key: str) -> tuple[str, ...]:
 def read_query(path: Path, *, match_file_name: bool = True) -> SavedQuery:
     """A saved query from its file, header checked (its name must be the file's, unless told otherwise)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte order mark some editors write is not text
     except (OSError, UnicodeDecodeError) as e:
         raise QueryError(f"{path}: cannot read saved query: {e}") from None
     meta, body = parse_header(path, text)
