@@ -28,6 +28,8 @@ def locate(text: str, error: SyntaxError) -> tuple[int | None, int | None, str]:
 
 def uses_service(text: str) -> bool:
     """True if the query has a SERVICE clause (a federated call to another server), escapes expanded."""
+    if "service" not in text.casefold() and "\\u" not in text and "\\U" not in text:
+        return False  # the keyword cannot be there, even escaped: no need to tokenize
     from .lexer import keywords
     return "SERVICE" in keywords(text)
 
