@@ -95,6 +95,21 @@ def test_subsumed__every_pfp_partner_is_also_in_the_eapc(real):
     assert ("pfp", "eapc") in {(r["instrument"], r["within"]) for r in real.query("subsumed")}
 
 
+def test_active_participations__suspension_and_accession_end_activity(real):
+    def pfp(day):
+        return {r["participant_id"] for r in real.query("active-participations", asOf=day)
+                if r["instrument_id"] == "pfp"}
+    assert "RUS" in pfp("2014-01-01") and "RUS" not in pfp("2014-06-01")  # suspended in April 2014
+    assert "FIN" in pfp("2020-01-01") and "FIN" not in pfp("2024-01-01")  # an Ally since April 2023
+
+
+def test_instrument_areas__in_force_follows_the_instrument_lifetime(real):
+    def nacc(day):
+        return {r["in_force"] for r in real.query("instrument-areas", asOf=day) if r["instrument_id"] == "nacc"}
+    assert nacc("1995-01-01") == {True} and nacc("2020-01-01") == {None}  # the NACC ended in 1997
+    assert all(r["area_key"] for r in real.query("instrument-areas"))
+
+
 def test_thematic_overlap__pfp_and_eapc_share_areas(real):
     rows = {(r["a"], r["b"]): r for r in real.query("thematic-overlap")}
     assert rows[("eapc", "pfp")]["shared_areas"]

@@ -27,9 +27,12 @@ def _key(text: str) -> str:
 class KnowledgeGraph:
     """pgraph's graph: run saved queries, ad hoc SPARQL, statistics and overlap graphs on one backend."""
 
-    def __init__(self, backend: Backend, catalog: Catalog | None = None) -> None:
+    def __init__(self, backend: Backend, catalog: Catalog | None = None, *, fast_pairs: bool | None = None) -> None:
         self.backend = backend
         self.catalog = catalog or Catalog()
+        # pairwise questions counted in Python from two saved queries' rows (graphs/pairwise.py):
+        # by default on the embedded engine; a server answers the portable .rq text itself
+        self.fast_pairs = isinstance(backend, EmbeddedStore) if fast_pairs is None else fast_pairs
         self._index: dict[str, dict[str, str]] | None = None
         self._names: dict[str, dict[str, str]] | None = None
         self._display: dict[str, str] = {}
@@ -85,7 +88,12 @@ class KnowledgeGraph:
     def query(self, name: str, **params: Any) -> list[Any]:
         """Run a saved query: SELECT gives a list of dicts keyed by column, CONSTRUCT a list of triples."""
         saved = self.catalog.get(name)
-        text = saved.bound({k: v for k, v in params.items() if v is not None}, self.resolve)
+        values = {k: v for k, v in params.items() if v is not None}
+        if self.fast_pairs and self._is_fast(saved):
+            from .graphs import pairwise_answer
+            answer = pairwise_answer(self, saved.name, saved.terms(values, self.resolve))
+            return answer if saved.form == "CONSTRUCT" else postprocess(saved, answer)
+        text = saved.bound(values, self.resolve)
         if saved.form == "CONSTRUCT":
             return self.backend.construct(text)
         if saved.form == "ASK":
@@ -96,6 +104,12 @@ class KnowledgeGraph:
             raise QueryError(f"{name}: the answer from {self.backend.location} has no column "
                              f"{', '.join(missing)}, which the query's header declares")
         return postprocess(saved, rows)
+
+    def _is_fast(self, saved: Any) -> bool:
+        """A pairwise question from pgraph's own catalogue (not a file of the same name given by path)."""
+        from .graphs import PAIRWISE
+        from .paths import QUERIES_DIR
+        return saved.name in PAIRWISE and saved.path.resolve() == (QUERIES_DIR / f"{saved.name}.rq").resolve()
 
     def sparql(self, text: str) -> Any:
         """Run an ad hoc read-only query: rows for SELECT, triples for CONSTRUCT, bool for ASK."""

@@ -62,11 +62,9 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
                  pgraph_version=__version__, title=f"Instruments sharing active partners, as of {as_of}")
     nodes = _instrument_nodes(kg, as_of, wanted)
     g.add_nodes_from(nodes.items())
-    areas = {(r["a"], r["b"]): r["shared_areas"] for r in kg.query("thematic-overlap", asOf=as_of)}
-    for row in kg.query("overlap", asOf=as_of):
+    overlaps, areas = _pairs(kg, as_of, nodes)
+    for row in overlaps:
         a, b = row["a"], row["b"]
-        if a not in nodes or b not in nodes:
-            continue
         shared_areas = areas.get((a, b)) or areas.get((b, a)) or []
         attrs = {"shared": int(row["shared"]), "jaccard": float(row["jaccard"]),
                  "overlap_coefficient": float(row["overlap_coefficient"]), "shared_areas": len(shared_areas),
@@ -75,6 +73,20 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
         if attrs["weight"] >= float(min_weight):
             g.add_edge(a, b, **attrs)
     return g
+
+
+def _pairs(kg: Any, as_of: str, nodes: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[tuple[str, str], list[str]]]:
+    """The overlap rows between the drawn instruments, and the shared areas of those pairs only:
+    counted from participation rows (pairwise.py), or, when the graph is told not to, the saved queries."""
+    if not getattr(kg, "fast_pairs", False):
+        areas = {(r["a"], r["b"]): r["shared_areas"] for r in kg.query("thematic-overlap", asOf=as_of)}
+        return [r for r in kg.query("overlap", asOf=as_of) if r["a"] in nodes and r["b"] in nodes], areas
+    from .pairwise import Participation, overlap, thematic_overlap
+    p = Participation.fetch(kg, as_of)
+    rows = [{**r, "shared_countries": r["shared_countries"].split()}
+            for r in overlap(p) if r["a"] in nodes and r["b"] in nodes]
+    drawn = {(r["a"], r["b"]) for r in rows}
+    return rows, {(r["a"], r["b"]): r["shared_areas"].split() for r in thematic_overlap(p, pairs=drawn)}
 
 
 def membership_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | None = None) -> Any:

@@ -9,8 +9,9 @@ from .lexer import Token, keywords, tokens, unescape, variables
 from .sourcemap import index
 from .sources import FileSet, collect, read_bytes
 from .syntax import locate, parse_form, uses_service
+from .terms import from_oxigraph
 
 __all__ = ["Backend", "EmbeddedStore", "RemoteStore", "check_read_only", "describe_failure", "read_within",
            "MAX_BYTES", "Endpoint", "check_timeout", "parse_endpoint", "send", "curated_on",
            "FileSet", "collect", "read_bytes", "index", "locate", "parse_form", "uses_service",
-           "Token", "keywords", "tokens", "unescape", "variables"]
+           "Token", "keywords", "tokens", "unescape", "variables", "from_oxigraph"]

@@ -1,0 +1,323 @@
+"""The pairwise questions (overlap, redundant, subsumed, thematic-overlap, overlap-graph) counted in
+Python from two saved queries' rows, instead of one SPARQL self-join per question.
+
+Which participation is active on a date, and which instrument is in force, stays in SPARQL: the
+rows come from queries/active-participations.rq and queries/instrument-areas.rq. This module
+adds only the counting, written to give the same rows as the portable .rq files (same joins,
+same rounding, same filters); tests/test_pairwise.py proves it on every fixture, the real data
+and synthetic graphs at several dates, embedded and on a server.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import combinations
+from typing import Any, Callable, Iterable, Iterator
+
+from ..vocab import PG, XSD
+
+FAST = ("overlap", "redundant", "subsumed", "thematic-overlap", "overlap-graph")
+_OVERLAP_IRI = "https://w3id.org/pgraph/id/overlap/"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SCALE = 10 ** 18  # Oxigraph's xsd:decimal keeps 18 fractional digits, truncating a division
+
+
+def _round3(num: int, den: int) -> int:
+    """ROUND(1000 * num / den) in SPARQL (halves round up), as an integer count of thousandths."""
+    return (2000 * num + den) // (2 * den)
+
+
+def _decimal_lexical(thousandths: int) -> str:
+    """The lexical form Oxigraph writes for thousandths/1000 as an xsd:decimal ('1', '0.5', '0.063')."""
+    return format((Decimal(thousandths) / 1000).normalize(), "f")
+
+
+def _text(term: Any) -> str:
+    """STR() of an instrument or participant, whichever engine the rows came from."""
+    return term if isinstance(term, str) else term.value
+
+
+def _rows(kg: Any, name: str, as_of: str, columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    """A building-block query's rows as tuples: on the embedded store the engine's own terms
+    (things stay terms, no conversion of 100k rows), elsewhere the backend's Python values."""
+    store = getattr(kg.backend, "store", None)
+    if store is None or not hasattr(store, "query"):
+        for row in kg.query(name, asOf=as_of):
+            yield tuple(row[c] for c in columns)
+        return
+    text = kg.catalog.get(name).bound({"asOf": as_of})
+    for solution in store.query(text):
+        yield tuple(solution[c] for c in columns)
+
+
+@dataclass
+class Participation:
+    """Who takes part actively in which instrument on a date and the ids of both (from
+    active-participations.rq); the areas (from instrument-areas.rq) read when first needed."""
+
+    as_of: str
+    members: dict[Any, set[Any]]
+    ids: dict[Any, list[Any]]
+    _areas_loader: Callable[[], Iterable[tuple[Any, ...]]] | None = field(default=None, repr=False)
+    _areas: dict[Any, set[Any]] | None = field(default=None, repr=False)
+    _keys: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _in_force_by_id: dict[Any, set[Any]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def fetch(cls, kg: Any, as_of: str) -> "Participation":
+        """The first SELECT now, the second when an area is first asked for, on the graph's backend."""
+        from ..store import from_oxigraph
+        members: dict[Any, set[Any]] = defaultdict(set)
+        ids: dict[Any, list[Any]] = {}
+        value: dict[Any, Any] = {}
+        for inst, who, inst_id, who_id in _rows(kg, "active-participations", as_of,
+                                                 ("instrument", "participant", "instrument_id", "participant_id")):
+            members[inst].add(who)
+            for thing, ident in ((inst, inst_id), (who, who_id)):
+                found = ids.setdefault(thing, [])
+                if ident is not None:
+                    ident = value[ident] if ident in value else value.setdefault(ident, from_oxigraph(ident))
+                    if ident not in found:
+                        found.append(ident)
+        columns = ("instrument", "instrument_id", "area", "area_key", "in_force")
+        return cls(as_of, dict(members), ids, lambda: _rows(kg, "instrument-areas", as_of, columns))
+
+    def _load_areas(self) -> None:
+        from ..store import from_oxigraph
+        areas: dict[Any, set[Any]] = defaultdict(set)
+        by_id: dict[Any, set[Any]] = defaultdict(set)
+        assert self._areas_loader is not None
+        for inst, inst_id, area, key, in_force in self._areas_loader():
+            inst_id, key, in_force = (from_oxigraph(x) if not isinstance(x, (str, bool, int, float)) else x
+                                      for x in (inst_id, key, in_force))
+            areas[inst].add(area)
+            self._keys[area] = key
+            if inst_id is not None:
+                if in_force:
+                    by_id[inst_id].add(area)
+                found = self.ids.setdefault(inst, [])
+                if inst_id not in found:
+                    found.append(inst_id)
+        self._areas, self._in_force_by_id = dict(areas), dict(by_id)
+
+    @property
+    def areas(self) -> dict[Any, set[Any]]:
+        """Instrument -> every area it covers, whatever the date (as redundant and subsumed join them)."""
+        if self._areas is None:
+            self._load_areas()
+        assert self._areas is not None
+        return self._areas
+
+    @property
+    def in_force_areas(self) -> dict[Any, set[Any]]:
+        """Instrument id -> the areas of the instruments in force carrying that id (thematic-overlap)."""
+        if self._in_force_by_id is None:
+            self._load_areas()
+        assert self._in_force_by_id is not None
+        return self._in_force_by_id
+
+    def keys_of(self, areas: Iterable[Any]) -> str:
+        """The areas' short keys as GROUP_CONCAT(DISTINCT ...) gives them (unbound keys left out)."""
+        return " ".join(sorted({k for a in areas if (k := self._keys.get(a)) is not None}))
+
+    # -- counting ---------------------------------------------------------------------------
+    def order(self) -> list[Any]:
+        """Instruments with active participants, in STR() order (the .rq files' FILTER(STR(?ia) < STR(?ib)))."""
+        return sorted(self.members, key=_text)
+
+    def shared_sets(self, *, with_ids_only: bool) -> dict[tuple[int, int], list[Any]]:
+        """(i, j) positions in order() with i < j -> participants active in both (only those with an id if asked)."""
+        position = {inst: n for n, inst in enumerate(self.order())}
+        by_who: dict[Any, list[int]] = defaultdict(list)
+        for inst, who in self.members.items():
+            n = position[inst]
+            for w in who:
+                by_who[w].append(n)
+        pairs: dict[tuple[int, int], list[Any]] = defaultdict(list)
+        for w, insts in by_who.items():
+            if len(insts) < 2 or (with_ids_only and not self.ids.get(w)):
+                continue
+            insts.sort()
+            for pair in combinations(insts, 2):
+                pairs[pair].append(w)
+        return pairs
+
+    def shared_counts(self) -> tuple[list[Any], Any]:
+        """Instruments in order() and the sparse matrix of shared participants, M·Mᵀ (scipy)."""
+        import numpy as np
+        from scipy import sparse
+        order = self.order()
+        position = {inst: n for n, inst in enumerate(order)}
+        people: dict[Any, int] = {}
+        rows, cols = [], []
+        for inst, who in self.members.items():
+            n = position[inst]
+            for w in who:
+                rows.append(n)
+                cols.append(people.setdefault(w, len(people)))
+        m = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)),
+                              shape=(len(order), max(1, len(people))))
+        return order, (m @ m.T).tocoo()
+
+
+def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
+    """Rows of overlap.rq: pairs sharing active participants that have an id, as the query orders them."""
+    order = p.order()
+    size = [len(p.members[inst]) for inst in order]
+    ids = [p.ids.get(inst, []) for inst in order]
+    codes_of = {w: [str(c) for c in p.ids[w]] for w in {w for who in p.members.values() for w in who} if p.ids.get(w)}
+    measures: dict[tuple[int, int], float] = {}
+
+    def measure(num: int, den: int) -> float:
+        key = (num, den)
+        if key not in measures:
+            measures[key] = _round3(num, den) / 1000
+        return measures[key]
+
+    found = []
+    for (i, j), who in p.shared_sets(with_ids_only=True).items():
+        shared = len(who)
+        if shared < min_shared or not ids[i] or not ids[j]:
+            continue
+        na, nb = size[i], size[j]
+        jaccard, coefficient = measure(shared, na + nb - shared), measure(shared, min(na, nb))
+        codes = " ".join(sorted({c for w in who for c in codes_of[w]}))
+        for a in ids[i]:
+            for b in ids[j]:
+                found.append((-shared, a, b, jaccard, coefficient, codes))
+    found.sort(key=lambda r: r[:3])
+    return [{"a": a, "b": b, "shared": -s, "jaccard": jac, "overlap_coefficient": coef, "shared_countries": codes}
+            for s, a, b, jac, coef, codes in found]
+
+
+def redundant(p: Participation, *, min_jaccard: Decimal = Decimal("0.8")) -> list[dict[str, Any]]:
+    """Rows of redundant.rq: pairs whose Jaccard reaches the threshold and that cover a common area."""
+    order, counts = p.shared_counts()
+    threshold = Decimal(min_jaccard)
+    groups: dict[tuple[Any, Any, int, float], set[Any]] = {}
+    for i, j, shared in zip(counts.row.tolist(), counts.col.tolist(), counts.data.tolist()):
+        if i >= j:
+            continue
+        ia, ib = order[i], order[j]
+        den = len(p.members[ia]) + len(p.members[ib]) - shared
+        ratio = Decimal(shared * _SCALE // den) / _SCALE  # as the engine divides: 18 digits, truncated
+        if ratio < threshold:
+            continue
+        common = p.areas.get(ia, set()) & p.areas.get(ib, set())
+        if not common:
+            continue
+        jaccard = float(_round3(int(ratio * _SCALE), _SCALE) / 1000)
+        for a in p.ids.get(ia, ()):
+            for b in p.ids.get(ib, ()):
+                groups.setdefault((a, b, shared, jaccard), set()).update(common)
+    rows = [{"a": a, "b": b, "shared": s, "jaccard": j, "shared_areas": p.keys_of(areas)}
+            for (a, b, s, j), areas in groups.items()]
+    rows.sort(key=lambda r: (-r["jaccard"], r["a"], r["b"]))
+    return rows
+
+
+def subsumed(p: Participation) -> list[dict[str, Any]]:
+    """Rows of subsumed.rq: instruments whose active participants all take part in another
+    instrument that shares an area with them."""
+    order, counts = p.shared_counts()
+    found: set[tuple[Any, Any, int]] = set()
+    for i, j, shared in zip(counts.row.tolist(), counts.col.tolist(), counts.data.tolist()):
+        if i == j or shared != len(p.members[order[i]]):
+            continue
+        ia, ib = order[i], order[j]
+        if not p.areas.get(ia, set()) & p.areas.get(ib, set()):
+            continue
+        for a in p.ids.get(ia, ()):
+            for b in p.ids.get(ib, ()):
+                found.add((a, b, shared))
+    return [{"instrument": a, "within": b, "shared": s} for a, b, s in sorted(found)]
+
+
+def thematic_overlap(p: Participation, *, pairs: Iterable[tuple[Any, Any]] | None = None) -> list[dict[str, Any]]:
+    """Rows of thematic-overlap.rq: ids of instruments in force covering a common area; only the
+    given (a, b) pairs when asked (either order), so a caller never builds every pair."""
+    by_id = p.in_force_areas
+    found: dict[tuple[Any, Any], set[Any]] = {}
+    if pairs is not None:
+        for x, y in pairs:
+            a, b = (x, y) if x < y else (y, x)
+            common = by_id.get(a, set()) & by_id.get(b, set())
+            if a != b and common:
+                found[(a, b)] = common
+    else:
+        by_area: dict[Any, list[Any]] = defaultdict(list)
+        for ident, areas in by_id.items():
+            for area in areas:
+                by_area[area].append(ident)
+        for area, idents in by_area.items():
+            idents.sort()
+            for pair in combinations(idents, 2):
+                if pair in found:
+                    found[pair].add(area)
+                else:
+                    found[pair] = {area}
+    keys: dict[frozenset[Any], str] = {}
+    rows = []
+    for (a, b), areas in sorted(found.items()):
+        frozen = frozenset(areas)
+        if frozen not in keys:
+            keys[frozen] = p.keys_of(frozen)
+        rows.append({"a": a, "b": b, "shared_areas": keys[frozen]})
+    return rows
+
+
+def overlap_graph(p: Participation) -> list[Any]:
+    """Triples of overlap-graph.rq: one pg:Overlap node per pair sharing active participants."""
+    import pyoxigraph as ox
+
+    def term(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return ox.BlankNode(value[2:]) if value.startswith("_:") else ox.NamedNode(value)
+
+    as_of = ox.Literal(p.as_of, datatype=ox.NamedNode(XSD + "date"))
+    decimal, integer = ox.NamedNode(XSD + "decimal"), ox.NamedNode(XSD + "integer")
+    pred = {k: ox.NamedNode(PG + k) for k in ("overlapOf", "asOf", "sharedCount", "jaccard", "overlapCoefficient",
+                                             "sharedParticipant", "sharedArea")}
+    rdf_type, overlap_class = ox.NamedNode(_RDF_TYPE), ox.NamedNode(PG + "Overlap")
+    order = p.order()
+    out: dict[Any, None] = {}
+    for (i, j), who in p.shared_sets(with_ids_only=False).items():
+        ia, ib = order[i], order[j]
+        if not p.ids.get(ia) or not p.ids.get(ib):
+            continue
+        shared = len(who)
+        na, nb = len(p.members[ia]), len(p.members[ib])
+        jaccard = ox.Literal(_decimal_lexical(_round3(shared, na + nb - shared)), datatype=decimal)
+        coefficient = ox.Literal(_decimal_lexical(_round3(shared, min(na, nb))), datatype=decimal)
+        common = p.areas.get(ia, set()) & p.areas.get(ib, set())
+        tail = [(pred["overlapOf"], term(ia)), (pred["overlapOf"], term(ib)), (pred["asOf"], as_of),
+                (pred["sharedCount"], ox.Literal(str(shared), datatype=integer)), (pred["jaccard"], jaccard),
+                (pred["overlapCoefficient"], coefficient)]
+        tail += [(pred["sharedParticipant"], term(w)) for w in who]
+        tail += [(pred["sharedArea"], term(area)) for area in common]
+        for a in p.ids[ia]:
+            for b in p.ids[ib]:
+                try:
+                    o = ox.NamedNode(f"{_OVERLAP_IRI}{a}--{b}/{p.as_of}")
+                except ValueError:
+                    continue  # IRI() of a text that is no IRI is unbound: the pair makes no node
+                out.setdefault(ox.Triple(o, rdf_type, overlap_class))
+                for predicate, obj in tail:
+                    out.setdefault(ox.Triple(o, predicate, obj))
+    return list(out)
+
+
+ANSWERS: dict[str, Callable[[Participation, dict[str, Any]], list[Any]]] = {
+    "overlap": lambda p, t: overlap(p, min_shared=int(t["minShared"].lexical)),
+    "redundant": lambda p, t: redundant(p, min_jaccard=Decimal(t["minJaccard"].lexical)),
+    "subsumed": lambda p, t: subsumed(p),
+    "thematic-overlap": lambda p, t: thematic_overlap(p),
+    "overlap-graph": lambda p, t: overlap_graph(p),
+}
+
+
+def answer(kg: Any, name: str, terms: dict[str, Any]) -> list[Any]:
+    """A pairwise saved query answered by counting: rows before postprocessing (or triples)."""
+    return ANSWERS[name](Participation.fetch(kg, terms["asOf"].lexical), terms)
