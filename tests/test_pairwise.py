@@ -151,3 +151,20 @@ def test_export_overlap_asks_only_for_the_pairs_it_draws(synthetic):
     asked = thematic_overlap(p, pairs=[(b, a) for a, b in drawn])  # either order
     assert len(asked) == len(drawn) < len(everything)
     assert asked == [r for r in everything if (r["a"], r["b"]) in set(drawn)]
+
+
+@pytest.mark.parametrize("day", ["2005-06-30", "2026-01-01"])
+def test_sparse_counting_gives_the_saved_queries_answer_too(synthetic, real, monkeypatch, day):
+    """Large graphs count pairs with scipy's M·Mᵀ: force that path on small graphs and compare."""
+    from pgraph.graphs import pairwise
+    monkeypatch.setattr(pairwise, "_SPARSE_FROM", 0)
+    for kg in (real, *synthetic):
+        fast, sparql = both_ways(kg)
+        for name, params in QUESTIONS:
+            if name in ("redundant", "subsumed"):
+                assert_same_answer(fast, sparql, name, {"asOf": day, **params})
+    p = Participation.fetch(synthetic[1], day)
+    pairwise._SPARSE_FROM = 10 ** 12
+    python_counts = sorted(p.shared_counts()[1])
+    pairwise._SPARSE_FROM = 0
+    assert sorted(p.shared_counts()[1]) == python_counts and python_counts
