@@ -168,3 +168,39 @@ def test_sparse_counting_gives_the_saved_queries_answer_too(synthetic, real, mon
     python_counts = sorted(p.shared_counts()[1])
     pairwise._SPARSE_FROM = 0
     assert sorted(p.shared_counts()[1]) == python_counts and python_counts
+
+
+def _smell_findings(kg, settings):
+    """The pairwise smells both ways on one store: the shapes' SPARQL, and counted (validate/pairs.py)."""
+    import pyoxigraph as ox
+    from pgraph.store import EmbeddedStore
+    from pgraph.validate import compile_shapes
+    from pgraph.validate.engine import run
+    from pgraph.validate.pairs import SHAPES, pair_findings
+    from pgraph.validate.run import shape_files
+    store = EmbeddedStore(kg.backend.files).store
+    for t in ox.parse(settings.ntriples().encode(), format=ox.RdfFormat.N_TRIPLES):
+        store.add(ox.Quad(t.subject, t.predicate, t.object))
+    compiled = compile_shapes(shape_files())
+    by_sparql = {f for f in run(store, compiled) if f.shape in SHAPES}
+    return by_sparql, set(pair_findings(store, compiled))
+
+
+@pytest.mark.parametrize("day,threshold", [("2026-01-01", "0.8"), ("2004-04-01", "0.3"), ("2014-06-01", "0.15")])
+def test_pairwise_smells_equal_the_shapes_sparql(real, synthetic, day, threshold):
+    import datetime as dt
+    from decimal import Decimal
+    from pgraph.validate import Settings
+    settings = Settings(as_of=dt.date.fromisoformat(day), min_jaccard=Decimal(threshold))
+    seen = 0
+    for kg in (real, *synthetic, pgraph.load(MINI)):
+        by_sparql, counted = _smell_findings(kg, settings)
+        assert counted == by_sparql, (day, threshold, counted ^ by_sparql)
+        seen += len(counted)
+    assert seen > 0
+
+
+def test_validate_uses_the_counted_smells_and_finds_the_real_ones(real):
+    from pgraph.validate import validate_store
+    shapes = {f.shape.rsplit("#", 1)[1] for f in validate_store(real.backend).findings}
+    assert {"RedundantPairShape", "SubsumedShape"} <= shapes

@@ -24,7 +24,12 @@ _SPARSE_FROM = 20_000  # active participations from which counting with scipy pa
 _SCALE = 10 ** 18  # Oxigraph's xsd:decimal keeps 18 fractional digits, truncating a division
 
 
-def _round3(num: int, den: int) -> int:
+def decimal_ratio(num: int, den: int) -> Decimal:
+    """num / den as the engine's xsd:decimal division gives it: 18 fractional digits, truncated."""
+    return Decimal(num * _SCALE // den) / _SCALE
+
+
+def round3(num: int, den: int) -> int:
     """ROUND(1000 * num / den) in SPARQL (halves round up), as an integer count of thousandths."""
     return (2000 * num + den) // (2 * den)
 
@@ -37,6 +42,15 @@ def _decimal_lexical(thousandths: int) -> str:
 def _text(term: Any) -> str:
     """STR() of an instrument or participant, whichever engine the rows came from."""
     return term if isinstance(term, str) else term.value
+
+
+class _Store:
+    """A bare pyoxigraph store seen as a graph: the building blocks come from pgraph's catalogue."""
+
+    def __init__(self, store: Any) -> None:
+        from ..catalog import Catalog
+        self.backend, self.catalog = self, Catalog()
+        self.store = store
 
 
 def _rows(kg: Any, name: str, as_of: str, columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
@@ -83,6 +97,11 @@ class Participation:
                         found.append(ident)
         columns = ("instrument", "instrument_id", "area", "area_key", "in_force")
         return cls(as_of, dict(members), ids, lambda: _rows(kg, "instrument-areas", as_of, columns))
+
+    @classmethod
+    def from_store(cls, store: Any, as_of: str) -> "Participation":
+        """The same rows read from a bare pyoxigraph store (the validator's)."""
+        return cls.fetch(_Store(store), as_of)
 
     def _load_areas(self) -> None:
         from ..store import from_oxigraph
@@ -179,7 +198,7 @@ def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
     def measure(num: int, den: int) -> float:
         key = (num, den)
         if key not in measures:
-            measures[key] = _round3(num, den) / 1000
+            measures[key] = round3(num, den) / 1000
         return measures[key]
 
     found = []
@@ -206,13 +225,13 @@ def redundant(p: Participation, *, min_jaccard: Decimal = Decimal("0.8")) -> lis
     for i, j, shared in counts:
         ia, ib = order[i], order[j]
         den = len(p.members[ia]) + len(p.members[ib]) - shared
-        ratio = Decimal(shared * _SCALE // den) / _SCALE  # as the engine divides: 18 digits, truncated
+        ratio = decimal_ratio(shared, den)
         if ratio < threshold:
             continue
         common = p.areas.get(ia, set()) & p.areas.get(ib, set())
         if not common:
             continue
-        jaccard = float(_round3(int(ratio * _SCALE), _SCALE) / 1000)
+        jaccard = float(round3(int(ratio * _SCALE), _SCALE) / 1000)
         for a in p.ids.get(ia, ()):
             for b in p.ids.get(ib, ()):
                 groups.setdefault((a, b, shared, jaccard), set()).update(common)
@@ -293,8 +312,8 @@ def overlap_graph(p: Participation) -> list[Any]:
             continue
         shared = len(who)
         na, nb = len(p.members[ia]), len(p.members[ib])
-        jaccard = ox.Literal(_decimal_lexical(_round3(shared, na + nb - shared)), datatype=decimal)
-        coefficient = ox.Literal(_decimal_lexical(_round3(shared, min(na, nb))), datatype=decimal)
+        jaccard = ox.Literal(_decimal_lexical(round3(shared, na + nb - shared)), datatype=decimal)
+        coefficient = ox.Literal(_decimal_lexical(round3(shared, min(na, nb))), datatype=decimal)
         common = p.areas.get(ia, set()) & p.areas.get(ib, set())
         tail = [(pred["overlapOf"], term(ia)), (pred["overlapOf"], term(ib)), (pred["asOf"], as_of),
                 (pred["sharedCount"], ox.Literal(str(shared), datatype=integer)), (pred["jaccard"], jaccard),

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator
 
 from ..errors import UsageError
 from ..paths import SHAPES_DIR
-from .engine import SEVERITIES, Finding, compile_shapes, run
+from .engine import SEVERITIES, Finding, compile_shapes, ordered, run
 from ..store import FileSet, collect
 
 PGSH = "https://w3id.org/pgraph/shapes#"
@@ -94,7 +94,11 @@ def validate_store(embedded: Any, *, settings: Settings | None = None, engine: s
         store.add(ox.Quad(triple.subject, triple.predicate, triple.object))
     try:
         compiled = compile_shapes(shape_files())
-        findings = run(store, compiled) if engine == "fast" else run_pyshacl(store, shape_files())
+        if engine == "fast":  # the pairwise smells counted from participation rows (pairs.py), the rest as SPARQL
+            from .pairs import SHAPES, pair_findings
+            findings = ordered(run(store, compiled, skip=frozenset(SHAPES)) + pair_findings(store, compiled))
+        else:
+            findings = run_pyshacl(store, shape_files())
         report = Report(findings, embedded.files, settings, engine, compiled.described)
         _describe_focus_nodes(report, store)
     finally:
