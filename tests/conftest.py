@@ -88,3 +88,26 @@ def oxigraph_server(tmp_path_factory):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A real OpenLink Virtuoso on 127.0.0.1: the one .ci/run started ($PGRAPH_TEST_VIRTUOSO), else our own.
+
+    Its base URL: SPARQL at /sparql, the Graph Store at /sparql-graph-crud. Never skipped: without
+    Virtuoso installed the tests that need it fail and say how to install it."""
+    given = os.environ.get("PGRAPH_TEST_VIRTUOSO")
+    if given:
+        yield given.rstrip("/")
+        return
+    from virtuoso_server import start
+    http, sql = _free_port(), _free_port()
+    proc = start(tmp_path_factory.mktemp("virtuoso"), http, sql)
+    try:
+        yield f"http://127.0.0.1:{http}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

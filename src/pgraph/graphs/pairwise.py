@@ -231,7 +231,7 @@ def redundant(p: Participation, *, min_jaccard: Decimal = Decimal("0.8")) -> lis
         common = p.areas.get(ia, set()) & p.areas.get(ib, set())
         if not common:
             continue
-        jaccard = float(round3(int(ratio * _SCALE), _SCALE) / 1000)
+        jaccard = round3(shared, den) / 1000
         for a in p.ids.get(ia, ()):
             for b in p.ids.get(ib, ()):
                 groups.setdefault((a, b, shared, jaccard), set()).update(common)
