@@ -358,6 +358,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="synthetic sizes in triples ('' for none)")
     parser.add_argument("--no-real", action="store_true", help="skip the real data")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--large-runs", type=int, default=3, help="runs at 1M triples and more")
+    parser.add_argument("--table-from", help="print the table of a saved results file and stop")
     parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--baseline-on", default="real,10000,100000", help="datasets for the rdflib/pySHACL baseline")
     parser.add_argument("--baseline-queries", default="overlap,members,instruments")
@@ -372,6 +374,9 @@ def main() -> int:
     parser.add_argument("--oxigraph", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--update-docs", action="store_true", help="write the table into docs/performance.md")
     args = parser.parse_args()
+    if args.table_from:
+        print(table(json.loads(Path(args.table_from).read_text(encoding="utf-8"))["results"]))
+        return 0
     args.baseline_on = set(args.baseline_on.split(","))
     args.baseline_queries = [q for q in args.baseline_queries.split(",") if q]
     args.floor_queries = [q for q in args.floor_queries.split(",") if q]
@@ -383,11 +388,18 @@ def main() -> int:
             print(f"generating {size:,} triples into {path}", file=sys.stderr)
             generate(size, path)
         datasets.append((str(size), path))
-    results = [bench(name, path, args) for name, path in datasets]
     meta = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-            "date": time.strftime("%Y-%m-%d"), "runs": args.runs}
+            "date": time.strftime("%Y-%m-%d"), "runs": args.runs, "large_runs": args.large_runs,
+            "load_average": os.getloadavg()[0]}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2), encoding="utf-8")
+    results: list[dict] = []
+    for name, path in datasets:  # saved after each dataset, so a long run that is stopped keeps what it measured
+        large = name != "real" and int(name) >= 1_000_000
+        results.append(bench(name, path, argparse.Namespace(**{**vars(args),
+                                                                "runs": args.large_runs if large else args.runs})))
+        meta["load_average_end"] = os.getloadavg()[0]
+        (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2),
+                                             encoding="utf-8")
     text = table(results)
     print(text)
     failures = sum(1 for r in results for m in r["pgraph"].values() if m["status"] != "ok")
@@ -396,8 +408,11 @@ def main() -> int:
         begin, end = "<!-- bench:begin -->\n", "<!-- bench:end -->"
         head, rest = page.split(begin)
         _, tail = rest.split(end)
-        DOC.write_text(head + begin + f"Measured {meta['date']} on {meta['machine']}; medians of {meta['runs']} runs, "
-                       "wall time and peak memory of a fresh process.\n\n" + text + end + tail, encoding="utf-8")
+        runs = f"medians of {meta['runs']} runs" + (f" ({meta['large_runs']} at 1M triples and more)"
+                                                     if meta["large_runs"] != meta["runs"] else "")
+        DOC.write_text(head + begin + f"Measured {meta['date']} on {meta['machine']}; {runs}, wall time and peak "
+                       f"memory of a fresh process; load average {meta['load_average']:.1f} at the start, "
+                       f"{meta['load_average_end']:.1f} at the end (a machine shared with other work).\n\n" + text + end + tail, encoding="utf-8")
     return 1 if failures else 0
 
 
