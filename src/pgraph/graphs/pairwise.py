@@ -137,6 +137,13 @@ class Participation:
         assert self._in_force_by_id is not None
         return self._in_force_by_id
 
+    def min_key(self, areas: Iterable[Any]) -> str | None:
+        """MIN(?areaKey) over the areas, as the smells' messages name one (unbound keys left out)."""
+        if self._areas is None:
+            self._load_areas()
+        keys = [k for a in areas if (k := self._keys.get(a)) is not None]
+        return min(keys) if keys else None
+
     def keys_of(self, areas: Iterable[Any]) -> str:
         """The areas' short keys as GROUP_CONCAT(DISTINCT ...) gives them (unbound keys left out)."""
         return " ".join(sorted({k for a in areas if (k := self._keys.get(a)) is not None}))

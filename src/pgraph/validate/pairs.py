@@ -11,12 +11,6 @@ from .engine import CompiledShapes, Finding, _fill
 PGSH = "https://w3id.org/pgraph/shapes#"
 
 
-def _area(p: Any, common: set[Any]) -> str | None:
-    """MIN(?areaKey) over the shared areas (unbound keys left out)."""
-    keys = [k for a in common if (k := p._keys.get(a)) is not None]
-    return min(keys) if keys else None
-
-
 def _texts(p: Any, thing: Any) -> list[str]:
     return [str(i) for i in p.ids.get(thing, ())]
 
@@ -37,7 +31,7 @@ def _redundant(p: Any, check: Any, targets: set[Any], settings: dict[str, Any]) 
             continue
         permille = round3(shared, den)
         row = {"jaccard": f"{permille // 1000}.{str(1000 + permille % 1000)[1:]}",
-               "min": settings["minJaccard"].value, "area": _area(p, common)}
+               "min": settings["minJaccard"].value, "area": p.min_key(common)}
         out += [_finding(check, this, value, {**row, "other": other}) for other in _texts(p, value)]
     return out
 
@@ -52,7 +46,7 @@ def _subsumed(p: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -
             common = p.areas.get(this, set()) & p.areas.get(value, set())
             if not common:
                 continue
-            row = {"n": str(shared), "area": _area(p, common)}
+            row = {"n": str(shared), "area": p.min_key(common)}
             out += [_finding(check, this, value, {**row, "other": other}) for other in _texts(p, value)]
     return out
 
