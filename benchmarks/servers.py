@@ -4,9 +4,11 @@ saved queries there, on a fresh Oxigraph server and a fresh OpenLink Virtuoso, b
     python benchmarks/servers.py --sizes 1000000,5000000 --timeout 900
 
 Each server starts empty in its own directory. A load is `pgraph push` (one Graph Store PUT of the
-N-Triples); a query is `KnowledgeGraph.query` on the server (its engine plus the transfer and
+N-Triples), or with --bulk-oxigraph, for Oxigraph, `oxigraph load` of the same N-Triples into the
+server's directory before it starts (its bulk loader; the PUT is one transaction); a query is `KnowledgeGraph.query` on the server (its engine plus the transfer and
 pgraph's conversion), once, with a timeout; rows are counted. Results go to
-benchmarks/results/servers.json and are printed as a Markdown table.
+benchmarks/results/servers-SIZES.json and are printed as a Markdown table
+(`python benchmarks/servers.py --table-from FILE...` prints saved ones together).
 """
 from __future__ import annotations
 
@@ -31,6 +33,18 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def bulk_load(kg, directory: Path, graph: str) -> float:
+    """`oxigraph load` of the graph's N-Triples into a server directory; seconds taken (the dump included)."""
+    import pyoxigraph as ox
+    start = time.perf_counter()
+    dump = directory.parent / (directory.name + ".nt")
+    dump.write_bytes(kg.backend.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+    subprocess.run([str(Path(sys.executable).parent / "oxigraph"), "load", "--location", str(directory),
+                    "--file", str(dump), "--graph", graph], check=True, capture_output=True)
+    dump.unlink()
+    return time.perf_counter() - start
 
 
 def oxigraph(directory: Path) -> tuple[subprocess.Popen, str, str]:
@@ -63,6 +77,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000000,5000000")
     parser.add_argument("--servers", default="oxigraph,virtuoso")
     parser.add_argument("--timeout", type=float, default=900, help="seconds for a push or a query")
+    parser.add_argument("--bulk-oxigraph", action="store_true", help="load Oxigraph with `oxigraph load`, not a PUT")
+    parser.add_argument("--queries", default=",".join(QUERIES), help="saved queries to time on each server")
     args = parser.parse_args()
     import pgraph
     from generate import generate
@@ -78,20 +94,26 @@ def main() -> int:
         parse = time.perf_counter() - start
         for name in args.servers.split(","):
             work = Path(tempfile.mkdtemp(prefix=f"pgraph-{name}-"))
+            graph = "https://w3id.org/pgraph/graph/bench"
+            bulk = name == "oxigraph" and args.bulk_oxigraph
+            row: dict = {"server": name, "triples": len(kg.backend), "parse_s": parse, "queries": {},
+                         "load": "oxigraph load (bulk)" if bulk else "Graph Store PUT"}
+            if bulk:
+                row["push_s"] = bulk_load(kg, work, graph)
             proc, store_url, query_url = (oxigraph if name == "oxigraph" else virtuoso)(work)
-            row: dict = {"server": name, "triples": len(kg.backend), "parse_s": parse, "queries": {}}
             try:
-                graph = "https://w3id.org/pgraph/graph/bench"
                 start = time.perf_counter()
                 try:
-                    push(kg.backend, store_url, graph=graph, timeout=args.timeout)
-                    row["push_s"] = time.perf_counter() - start
+                    if not bulk:
+                        push(kg.backend, store_url, graph=graph, timeout=args.timeout)
+                        row["push_s"] = time.perf_counter() - start
                 except Exception as e:  # a failed load is a result to report, not a crash
                     row["push_s"], row["push_error"] = None, str(e)[:200]
                 remote = pgraph.connect(query_url, graph=graph, timeout=args.timeout)
                 if row["push_s"] is not None:
                     row["count"] = count_remote(remote)
-                    for q, params in QUERIES.items():
+                    for q in args.queries.split(","):
+                        params = QUERIES[q]
                         print(f"[{size:,}] {name} {q}", file=sys.stderr, flush=True)
                         start = time.perf_counter()
                         try:
@@ -110,7 +132,8 @@ def main() -> int:
             print(json.dumps(row), file=sys.stderr, flush=True)
         del kg
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "servers.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    out = RESULTS / f"servers-{'-'.join(args.sizes.split(','))}.json"
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(table(results))
     return 0
 
@@ -119,20 +142,26 @@ def table(results: list[dict]) -> str:
     """The measurements as a Markdown table, one column per server and size."""
     def cell(q: dict | None) -> str:
         if not q:
-            return "–"
+            return "not run"
         if q.get("wall") is None:
             return "**failed: " + q.get("error", "")[:60] + "**"
         return f"{q['wall']:.2f} s ({q['rows']:,} rows)"
     head = "| | " + " | ".join(f"{r['server']}, {r['triples']:,} triples" for r in results) + " |"
     lines = [head, "|---|" + "---|" * len(results),
              "| parse and check the files (pgraph, in memory) | " + " | ".join(f"{r['parse_s']:.1f} s" for r in results) + " |",
-             "| push: one Graph Store PUT of N-Triples | " + " | ".join(
-                 f"{r['push_s']:.1f} s" if r.get("push_s") else "**failed: " + r.get("push_error", "")[:60] + "**"
-                 for r in results) + " |"]
+             "| load into the server | " + " | ".join(
+                 f"{r['push_s']:.1f} s ({r.get('load', 'Graph Store PUT')})" if r.get("push_s")
+                 else "**failed: " + r.get("push_error", "")[:60] + "**" for r in results) + " |"]
     for q in QUERIES:
         lines.append(f"| query {q} | " + " | ".join(cell(r["queries"].get(q)) for r in results) + " |")
     return "\n".join(lines) + "\n"
 
 
+def _table_from(files: list[str]) -> None:
+    print(table([r for f in files for r in json.loads(Path(f).read_text(encoding="utf-8"))]))
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--table-from"]:
+        sys.exit(_table_from(sys.argv[2:]))
     sys.exit(main())
