@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make report` (the main job) and `make test`.
-# Both bootstrap .venv from pyproject.toml when it is missing or older than pyproject.toml.
+# Both bootstrap .venv from pyproject.toml when it is missing or older than pyproject.toml;
+# `make test` also installs the Debian packages the tests need (scripts/install-system-packages.sh).
 PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.pgraph-installed
@@ -16,6 +17,7 @@ report: $(STAMP)
 	$(BIN)/pgraph report
 
 test: $(STAMP)
+	scripts/install-system-packages.sh
 	$(BIN)/python -m pytest
 
 clean:
@@ -23,6 +25,9 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python scripts/generate_docs.py
+	$(BIN)/pgraph report -o out/report.html || test $$? -eq 1   # 1: findings, still a report
+	$(BIN)/python scripts/report_screenshot.py out/report.html
+	$(BIN)/pgraph export overlap -o docs/overlap.png
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --update-docs
