@@ -14,8 +14,21 @@ def main(report: str = "out/report.html") -> None:
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         page.goto((ROOT / report).resolve().as_uri())
-        page.screenshot(path=str(ROOT / "docs" / "report-top.png"))
+        target = ROOT / "docs" / "report-top.png"
+        page.screenshot(path=str(target))
         browser.close()
+    _stamp(target)
+
+
+def _stamp(path: Path) -> None:
+    """Record the pgraph version that made the picture in the PNG's 'Software' text chunk."""
+    from PIL import Image, PngImagePlugin
+    import pgraph
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", f"pgraph {pgraph.__version__}")
+    with Image.open(path) as picture:
+        picture.load()
+        picture.save(path, pnginfo=info)
 
 
 if __name__ == "__main__":
