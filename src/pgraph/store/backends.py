@@ -30,19 +30,23 @@ SERVICE_REFUSED = ("SERVICE (a call to another SPARQL server) is refused: pgraph
                    "requests from the embedded store unless you give --allow-service")
 
 
-def check_read_only(text: str, *, what: str = "query", allow_service: bool = False) -> str:
-    """The query form (SELECT, CONSTRUCT, ASK, DESCRIBE); updates, syntax errors and (unless allowed)
-    SERVICE are refused. Checking never reaches the network (see syntax.parse_form)."""
+def check_read_only(text: str, *, what: str = "query", allow_service: bool = False, prefixes: bool = False) -> str:
+    """The query form (SELECT, CONSTRUCT, ASK, DESCRIBE); updates, syntax errors (at the user's line)
+    and (unless allowed) SERVICE are refused. Checking never reaches the network (see
+    syntax.parse_form). prefixes=True checks it as ad hoc SPARQL runs: the project's prefixes
+    predeclared (vocab.with_prefixes)."""
+    from ..vocab import with_prefixes
     from .syntax import locate, parse_form, uses_service
     if _UPDATE.match(_strip_comments(text)):
         raise QueryError(f"{what}: SPARQL updates are refused; pgraph runs read-only queries")
     if not allow_service and uses_service(text):
         raise QueryError(f"{what}: {SERVICE_REFUSED}")
+    full, added = with_prefixes(text) if prefixes else (text, 0)
     try:
-        return parse_form(text)
+        return parse_form(full)
     except SyntaxError as e:
-        line, column, cause = locate(text, e)
-        where = f" at {line}:{column}" if line else ""
+        line, column, cause = locate(full, e)
+        where = f" at {line - added}:{column}" if line and line > added else ""
         raise QueryError(f"{what}: invalid SPARQL{where}: {cause}") from None
 
 
