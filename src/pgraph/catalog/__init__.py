@@ -3,8 +3,9 @@ strict parameter types, and binding values as typed RDF terms (never as query te
 from __future__ import annotations
 
 from .binding import Iri, Term, escape_string
+from .columns import column_order, in_query_order
 from .params import ParamSpec, coerce
 from .saved import Catalog, markdown, postprocess, read_query
 
-__all__ = ["Catalog", "markdown", "postprocess", "read_query", "ParamSpec", "coerce", "Iri", "Term",
-           "escape_string"]
+__all__ = ["Catalog", "column_order", "in_query_order", "markdown", "postprocess", "read_query", "ParamSpec",
+           "coerce", "Iri", "Term", "escape_string"]

@@ -71,6 +71,15 @@ def _scan(query: str) -> Iterator[tuple[int, str]]:
             yield token.start, "WHERE"
 
 
+def _several(term: Term | tuple[Term, ...]) -> tuple[Term, ...]:
+    return term if isinstance(term, tuple) else (term,)
+
+
+def variables_in_order(query: str) -> list[str]:
+    """Every variable the query mentions (outside strings, IRIs and comments), in order, repeats kept."""
+    return [tok[1:] for _, tok in _scan(query) if tok.startswith("?")]
+
+
 def where_groups(query: str) -> list[tuple[int, int, set[str]]]:
     """(open brace, close brace, variables used) for every WHERE group, outer and sub-select."""
     tokens = list(_scan(query))
@@ -100,13 +109,14 @@ def where_groups(query: str) -> list[tuple[int, int, set[str]]]:
     return groups
 
 
-def bind(query: str, values: dict[str, Term]) -> str:
-    """The query with each value bound by VALUES at the start of every WHERE group using it."""
+def bind(query: str, values: dict[str, Term | tuple[Term, ...]]) -> str:
+    """The query with each value (or values, for a multi-valued parameter) bound by VALUES at the
+    start of every WHERE group using it."""
     if not values:
         return query
     inserts = []
     for start, _end, names in where_groups(query):
-        block = " ".join(f"VALUES ?{name} {{ {term.n3()} }}"
+        block = " ".join(f"VALUES ?{name} {{ {' '.join(t.n3() for t in _several(term))} }}"
                          for name, term in values.items() if name in names)
         if block:
             inserts.append((start + 1, " " + block + " "))

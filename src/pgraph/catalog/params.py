@@ -32,6 +32,7 @@ class ParamSpec:
     description: str = ""
     minimum: Any = None  # numbers and years: the smallest and largest value the query accepts
     maximum: Any = None
+    multiple: bool = False  #: may be given several times; the query then runs for each value (VALUES)
 
     def describe_default(self) -> str:
         return "" if self.default is None else str(self.default)

@@ -16,6 +16,7 @@ from ..paths import QUERIES_DIR
 _FORM = re.compile(r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b",
                    re.I | re.S)
 _KEYS = {"name", "summary", "description", "params", "columns", "lists", "challenges", "tags"}
+_PARAM_KEYS = {"type", "default", "required", "description", "multiple", "min", "max"}
 
 
 @dataclass(frozen=True)
@@ -42,21 +43,34 @@ class SavedQuery:
                                       [p.name for p in self.params]) if self.params
                              else f"{self.name}: takes no parameters (got '{name}')")
 
-    def terms(self, values: dict[str, Any], resolver: Resolver | None = None) -> dict[str, Term]:
-        """Every declared parameter as a typed term: given values, else defaults; unknown names refused."""
+    def missing(self, values: dict[str, Any]) -> list[ParamSpec]:
+        """The required parameters that have no value and no default."""
+        return [p for p in self.params if p.required and p.default is None and values.get(p.name) is None]
+
+    def terms(self, values: dict[str, Any], resolver: Resolver | None = None) -> dict[str, Term | tuple[Term, ...]]:
+        """Every declared parameter as a typed term: given values, else defaults; unknown names refused,
+        and several values refused unless the parameter is declared `multiple`."""
         for name in values:
             self.param(name)
-        out: dict[str, Term] = {}
+        for spec in self.missing(values):
+            raise ParameterError(f"{self.name}: parameter '{spec.name}' is required ({spec.type}); "
+                                 f"e.g. query({self.name!r}, {spec.name}=...)")
+        out: dict[str, Term | tuple[Term, ...]] = {}
         for spec in self.params:
             raw = values.get(spec.name)
             if raw is None:
                 if spec.default is None:
-                    if spec.required:
-                        raise ParameterError(f"{self.name}: parameter '{spec.name}' is required "
-                                             f"({spec.type}); e.g. --param {spec.name}=...")
                     continue
                 raw = spec.default
-            out[spec.name] = coerce(spec, raw, resolver, query=self.name)
+            if isinstance(raw, (list, tuple)):
+                if len(raw) > 1 and not spec.multiple:
+                    raise ParameterError(f"{self.name}: parameter '{spec.name}' takes one value, got {len(raw)} "
+                                         f"({', '.join(repr(str(r)[:40]) for r in raw)})")
+                if not raw:
+                    raise ParameterError(f"{self.name}: parameter '{spec.name}' got no value")
+                out[spec.name] = tuple(coerce(spec, r, resolver, query=self.name) for r in raw)
+            else:
+                out[spec.name] = coerce(spec, raw, resolver, query=self.name)
         return out
 
     def bound(self, values: dict[str, Any], resolver: Resolver | None = None) -> str:
@@ -70,8 +84,8 @@ def _unknown(message: str, name: str, known: list[str]) -> str:
     return f"{message}{hint} (known: {', '.join(sorted(known))})"
 
 
-def parse_header(path: Path, text: str) -> tuple[dict[str, Any], str]:
-    """The YAML header (lines starting '#+') and the rest of the file."""
+def parse_header(path: Path, text: str, *, optional: bool = False) -> tuple[dict[str, Any], str]:
+    """The YAML header (lines starting '#+') and the rest of the file (no header: {} when optional)."""
     import yaml
     lines = text.splitlines(keepends=True)
     header, n = [], 0
@@ -81,6 +95,8 @@ def parse_header(path: Path, text: str) -> tuple[dict[str, Any], str]:
             n += 1
         else:
             break
+    if not header and optional:
+        return {}, text
     if not header:
         raise QueryError(f"{path}:1:1: saved query has no '#+' header (name, summary, params, columns)")
     try:
@@ -114,13 +130,20 @@ def _as_tuple(path: Path, meta: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def read_query(path: Path, *, match_file_name: bool = True) -> SavedQuery:
-    """A saved query from its file, header checked (its name must be the file's, unless told otherwise)."""
+def read_query(path: Path, *, match_file_name: bool = True, adhoc: bool = False) -> SavedQuery:
+    """A saved query from its file, header checked (its name must be the file's, unless told otherwise).
+
+    adhoc=True is a query file of one's own: the header is optional, and its name and summary
+    default to the file name.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")  # a byte order mark some editors write is not text
     except (OSError, UnicodeDecodeError) as e:
         raise QueryError(f"{path}: cannot read saved query: {e}") from None
-    meta, body = parse_header(path, text)
+    meta, body = parse_header(path, text, optional=adhoc)
+    if adhoc:
+        meta = {"name": path.stem, "summary": path.name, **meta}
+        match_file_name = False
     unknown = set(meta) - _KEYS
     if unknown:
         raise QueryError(f"{path}: unknown header key(s) {', '.join(sorted(unknown))}; "
@@ -148,10 +171,15 @@ def read_query(path: Path, *, match_file_name: bool = True) -> SavedQuery:
                 spec["type"] not in ("xsd:integer", "xsd:decimal", "year")
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bounds.values() if v is not None)):
             raise QueryError(f"{path}: parameter '{pname}': min and max are numbers, for xsd:integer, xsd:decimal or year")
+        extra = set(spec) - _PARAM_KEYS
+        if extra:
+            raise QueryError(f"{path}: parameter '{pname}': unknown key(s) {', '.join(sorted(map(str, extra)))}; "
+                             f"allowed: {', '.join(sorted(_PARAM_KEYS))}")
         params.append(ParamSpec(name=str(pname), type=spec["type"], default=spec.get("default"),
                                 required=bool(spec.get("required", False)),
                                 description=str(spec.get("description", "")),
-                                minimum=bounds["min"], maximum=bounds["max"]))
+                                minimum=bounds["min"], maximum=bounds["max"],
+                                multiple=spec.get("multiple") is True))
     return SavedQuery(name=meta["name"], path=path, summary=meta["summary"].strip(), sparql=body,
                       form=form.group(1).upper(), params=tuple(params),
                       columns=_as_tuple(path, meta, "columns"), lists=_as_tuple(path, meta, "lists"),
@@ -198,7 +226,7 @@ class Catalog:
             file = Path(name)
             if not file.is_file():
                 raise QueryError(f"{name}: no such query file")
-            return read_query(file)
+            return read_query(file, adhoc=True)
         path = self.directory / f"{name}.rq"
         if self._queries is None and re.fullmatch(r"[a-z0-9][a-z0-9\-]*", name) and path.is_file():
             return read_query(path)  # one query: no need to read the whole catalogue
@@ -210,7 +238,8 @@ class Catalog:
 
 def postprocess(query: SavedQuery, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows in the declared column order, list columns split and sorted."""
-    columns = query.columns or (tuple(rows[0]) if rows else ())
+    from .columns import column_order
+    columns = query.columns or (tuple(column_order(query.sparql, list(rows[0]))) if rows else ())
     out = []
     for row in rows:
         shaped = {}
@@ -242,6 +271,7 @@ def markdown(catalog: Catalog) -> str:
         if q.description:
             out += [f"## {q.name}", "", q.description, ""]
     out += _SERVERS
+    out += HEADER_GUIDE.splitlines()
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -264,3 +294,46 @@ _SERVERS = [
     "  `FILTER NOT EXISTS { ?i pg:endedOn ?end FILTER(?end <= ?asOf) }` with the date bound outside",
     "  differently, and lists instruments (or participations) that had ended by the date.", "",
 ]
+
+
+#: the end of docs/queries.md: how to write a query file of one's own (the example is run by a test)
+HEADER_GUIDE = """
+## Writing a query of your own
+
+Save a `.rq` file anywhere and run it with `pgraph query path/to/file.rq`. Lines at the top that
+start with `#+` form an optional YAML header; without one, the query's name is its file name,
+it takes no parameters and its columns are the query's own, in the order the query writes them.
+Copy this example to `joined.rq` and run
+`pgraph query joined.rq -p instrument=md -p instrument=ici`:
+
+```sparql
+#+ name: joined
+#+ summary: When each participant joined the given instruments, earliest first.
+#+ params:
+#+   instrument: {type: instrument, required: true, multiple: true, description: "an id, acronym or name"}
+#+ columns: [which, country, joined]
+PREFIX pg:      <https://w3id.org/pgraph/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?which ?country ?joined
+WHERE {
+  ?p pg:instrument ?instrument ; pg:participant ?who ; pg:startDate ?joined .
+  ?instrument dcterms:identifier ?which .
+  ?who dcterms:identifier ?country .
+}
+ORDER BY ?joined ?country
+```
+
+| header key | what it holds |
+|---|---|
+| `name` | the query's name (for files in `queries/`: the file name without `.rq`); default: the file name |
+| `summary` | one line for `pgraph queries` |
+| `description` | a paragraph for `pgraph queries NAME` and this page |
+| `params` | each parameter: `type` (""" + ", ".join(TYPES) + """), `default` (`today` for dates and years), `required: true`, `multiple: true` (may be given several times: the query runs for each value), `min` and `max` (numbers and years), `description` |
+| `columns` | the output columns, in order (default: the query's own order) |
+| `lists` | columns holding space-separated lists, split and sorted |
+| `challenges`, `tags` | the source article's challenges the query speaks to; free keywords |
+
+A parameter is bound as a typed RDF term in a `VALUES` block at the start of every `WHERE`
+group that uses its variable (`?instrument` above), never pasted into the text. Giving a
+parameter twice is refused unless it is declared `multiple: true`.
+"""
