@@ -31,17 +31,26 @@ def _columns(rows: list[dict[str, Any]], columns: list[str] | None) -> list[str]
     return list(rows[0]) if rows else []
 
 
-def table(rows: list[dict[str, Any]], columns: list[str] | None = None, *, max_width: int = 60) -> str:
-    """An aligned plain-text table, long cells cut with an ellipsis; control characters shown, never sent."""
+def table(rows: list[dict[str, Any]], columns: list[str] | None = None, *, width: int | None = None) -> str:
+    """An aligned plain-text table; with a width (a terminal's), long cells wrap onto more lines so the
+    table fits it, never cut. Control characters (terminal escapes) are shown, never sent."""
     keys = _columns(rows, columns)
     if not keys:
         return "(no rows)\n"
     cols = [for_terminal(c) for c in keys]
     cells = [[for_terminal(_cell(r.get(c), " ")) for c in keys] for r in rows]
-    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
-    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
-    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
-    out = [line(cols), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    natural = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    widths = _fit(natural, width - 2 * (len(cols) - 1)) if width else natural
+
+    def lines(values: list[str]) -> list[str]:
+        wrapped = [_wrap(v, w) for v, w in zip(values, widths)]
+        height = max(len(w) for w in wrapped)
+        return ["  ".join((w[k] if k < len(w) else "").ljust(n) for w, n in zip(wrapped, widths)).rstrip()
+                for k in range(height)]
+
+    out = lines(cols) + ["  ".join("-" * w for w in widths)]
+    for row in cells:
+        out += lines(row)
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
 
@@ -53,6 +62,29 @@ def _spreadsheet_cell(value: Any) -> str:
     if isinstance(value, (int, bool)) or value is None:
         return _cell(value)
     return for_spreadsheet(_cell(value, ";"))
+
+
+def _fit(natural: list[int], room: int) -> list[int]:
+    """Column widths that fit the room: the widest columns narrowed first, none below 8 (or its own width)."""
+    if sum(natural) <= room:
+        return natural
+    floor = [min(n, 8) for n in natural]
+    lo, hi = 1, max(natural)
+    while lo < hi:  # the largest cap at which the columns still fit
+        cap = (lo + hi + 1) // 2
+        if sum(max(f, min(n, cap)) for n, f in zip(natural, floor)) <= room:
+            lo = cap
+        else:
+            hi = cap - 1
+    return [max(f, min(n, lo)) for n, f in zip(natural, floor)]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """A cell's lines at most width characters: at spaces where it can, inside long words (URLs) where not."""
+    if len(text) <= width:
+        return [text]
+    import textwrap
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
 
 
 def _delimited(rows: list[dict[str, Any]], columns: list[str] | None, delimiter: str) -> str:
@@ -89,10 +121,13 @@ _ROW_RENDERERS: dict[str, Callable[..., str]] = {
 }
 
 
-def render_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> str:
-    """Rows in one of ROW_FORMATS."""
+def render_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None, *,
+                width: int | None = None) -> str:
+    """Rows in one of ROW_FORMATS; a table wraps to width when one is given."""
     if fmt not in _ROW_RENDERERS:
         raise UsageError(f"unknown format '{fmt}' for rows; choose one of {', '.join(ROW_FORMATS)}")
+    if fmt == "table":
+        return table(rows, columns, width=width)
     return _ROW_RENDERERS[fmt](rows, columns)
 
 

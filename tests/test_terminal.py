@@ -1,0 +1,80 @@
+"""On a terminal: tables wrap to its width and never cut a cell; pipes and --wide get one line per row."""
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import sys
+import termios
+
+from conftest import ROOT
+from pgraph.output import table
+
+
+def run_on_terminal(*args: str, columns: int = 80, timeout: float = 120) -> str:
+    """Run `python -m pgraph ARGS` with stdout and stderr on a real pseudo-terminal of the given width."""
+    import select
+    import subprocess
+    import time
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen([sys.executable, "-m", "pgraph", *args], stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=slave, cwd=ROOT, env=env)
+    os.close(slave)
+    chunks, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=10)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_a_table_wraps_long_cells_to_the_width_and_keeps_every_character():
+    url = "https://www.nato.int/cps/en/natohq/topics_82584.htm?selectedLocale=en"
+    reason = "rules tested: freedom score at or above eighty and military spending above two per cent"
+    text = table([{"country": "JPN", "reason": reason, "source": url}], width=60)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    assert "…" not in text
+    body = lines[2:-1]
+    source_start = lines[0].index("source")
+    assert "".join(line[source_start:].strip() for line in body) == url
+    reason_start = lines[0].index("reason")
+    assert " ".join(line[reason_start:source_start].strip() for line in body).split() == reason.split()
+
+
+def test_a_table_neutralises_terminal_escapes_in_the_data():
+    text = table([{"label": "Evil\x1b]8;;http://x\x07 \x1b[2J"}])
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b" in text
+
+
+def test_the_rules_table_wraps_to_the_terminal_width_and_cuts_nothing():
+    narrow = run_on_terminal("rules", columns=70)
+    lines = [line for line in narrow.splitlines() if line]
+    assert lines[0].startswith("severity") and max(len(line) for line in lines) <= 70, narrow
+    assert "…" not in narrow
+    wide = run_on_terminal("rules", "--wide", columns=70)
+    assert max(len(line) for line in wide.splitlines()) > 70  # --wide: one line per rule
+    words = lambda text: [w for line in text.splitlines()[2:] for w in line.split()]  # noqa: E731
+    assert sorted(words(narrow)) == sorted(words(wide))  # the same text, only wrapped
+
+
+def test_a_pipe_gets_one_line_per_row_never_cut():
+    import subprocess
+    piped = subprocess.run([sys.executable, "-m", "pgraph", "queries"], capture_output=True, text=True, cwd=ROOT,
+                           timeout=120, env={**os.environ, "COLUMNS": "40"})
+    assert piped.returncode == 0 and "…" not in piped.stdout
+    names = [line.split()[0] for line in piped.stdout.splitlines()[2:-1]]
+    assert len(names) == len(set(names)) and "never-terminated" in names  # one row, one line
