@@ -54,7 +54,7 @@ EXPECTED = {
     "source-described-twice": ("SourceShape", "Violation", "MaxCount", "exactly one dcterms:title"),
     "source-without-primary": ("SourceShape", "Violation", "MinCount", "pg:primary"),
     "scenario-in-facts": ("NoScenarioInFactsShape", "Violation", "MaxCount", "move it under data/scenarios/"),
-    "smell-zombie": ("ZombieShape", "Warning", "SPARQL", "no active participant (it had 1 participation(s))"),
+    "smell-zombie": ("ZombieShape", "Warning", "SPARQL", "no active participant (it had 1 participation)"),
     "smell-redundant-pair": ("RedundantPairShape", "Warning", "SPARQL", "overlaps twin with Jaccard 1.000 (threshold 0.8) and both cover defence-reform"),
     "smell-never-terminated-failed": ("NeverTerminatedShape", "Warning", "SPARQL", "Another author (2024) judges it: original goal not met"),
 }
