@@ -95,3 +95,46 @@ def test_unreachable_endpoint_names_url_and_cause():
 def test_failing_endpoint_names_url_and_http_status(oxigraph_server):
     url = oxigraph_server + "/no-such-service"
     assert_user_error(run_cli("query", "allies", "--endpoint", url), url, "HTTP 404")
+
+
+@pytest.fixture()
+def fresh_server(tmp_path):
+    """An empty `oxigraph serve` of this test's own, so the facts graph is ours to fill."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    from conftest import _free_port, wait_for_http
+    port = _free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "oxigraph"), "serve", "--location", str(tmp_path / "db"),
+                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/query?query=ASK%7B%7D")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_an_endpoint_without_pgraph_data_says_so_then_push_and_query_meet_in_the_same_default_graph(fresh_server):
+    query = ("query", "allies", "--as-of", "2000-01-01", "-f", "csv", "--endpoint", fresh_server + "/query")
+    assert_user_error(run_cli(*query), fresh_server + "/query",
+                      "holds no pgraph data in graph <https://w3id.org/pgraph/graph/facts>", "pgraph push")
+    pushed = run_cli("--data", str(MINI), "push", "--endpoint", fresh_server + "/store")  # no --graph either
+    assert pushed.returncode == 0, pushed.stderr
+    result = run_cli(*query)
+    assert result.returncode == 0, result.stderr
+    local = run_cli("--data", str(MINI), "query", "allies", "--as-of", "2000-01-01", "-f", "csv")
+    assert result.stdout == local.stdout and len(result.stdout.splitlines()) > 1
+    # the Python API reads the same graph by default; 'default' asks for the server's default graph
+    assert len(pgraph.connect(fresh_server + "/query").query("allies", asOf="2000-01-01")) == \
+        len(result.stdout.splitlines()) - 1
+    assert_user_error(run_cli(*query, "--graph", "default"), "holds no pgraph data in its default graph")
+
+
+def test_an_empty_answer_from_an_endpoint_holding_pgraph_data_is_zero_rows(pushed, oxigraph_server):
+    remote, _ = pushed
+    result = run_cli("query", "allies", "--as-of", "1900-01-01", "-f", "csv", "--endpoint",
+                     oxigraph_server + "/query", "--graph", remote.backend.graph)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "country,label,accession"

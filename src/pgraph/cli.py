@@ -16,11 +16,20 @@ def _add_output(p: argparse.ArgumentParser, formats: tuple[str, ...], default: s
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.add_argument("--allow-service", action="store_true",
                    help="let the query call other servers with SERVICE (refused by default: no network)")
+    _add_wide(p)
+
+
+def _add_wide(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wide", action="store_true",
+                   help="tables: one line per row, never wrapped to the terminal's width")
 
 
 def _add_endpoint(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead of the embedded store")
-    p.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph holding pgraph's data")
+    p.add_argument("--graph", metavar="IRI",
+                   help="with --endpoint: the named graph holding pgraph's data (default: the one `pgraph push` "
+                        "writes, https://w3id.org/pgraph/graph/facts, if it holds pgraph data, else the server's "
+                        "default graph; 'default' for the server's default graph only)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="with --endpoint: give up after this many seconds (default 30)")
     p.add_argument("--max-bytes", type=int, default=None, metavar="N",
@@ -36,37 +45,53 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     parser.add_argument("--data", metavar="DIR",
                         help="data directory to load instead of the bundled data/ (also $PGRAPH_DATA)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                help="what to do; `pgraph COMMAND --help` shows its options")
     sub.required = True
 
-    p = sub.add_parser("stats", help="triples, instances per class, participations by status")
-    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    p = sub.add_parser("stats", help="triples, instances per class, participations by status",
+                       description="Count the triples, the instances of each pgraph class and the participations "
+                                   "by status in the loaded graph (ontology and data).")
+    p.add_argument("--format", "-f", choices=("table", "json"), default="table",
+                   help="table for people (default) or json for machines")
     p.set_defaults(run=cmd_stats)
 
-    p = sub.add_parser("summary", help="the jungle in a few numbers")
-    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    p = sub.add_parser("summary", help="the jungle in a few numbers",
+                       description="The partnership jungle in five numbers: instruments ever created, instruments "
+                                   "never terminated, countries that ever took part, participations, sources cited.")
+    p.add_argument("--format", "-f", choices=("table", "json"), default="table",
+                   help="table for people (default) or json for machines")
     p.set_defaults(run=cmd_summary)
 
-    p = sub.add_parser("queries", help="list the saved queries, or show one with its SPARQL")
+    p = sub.add_parser("queries", help="list the saved queries, or show one with its SPARQL",
+                       description="List the saved queries in queries/ with their parameters and summaries, or "
+                                   "show one: its description, parameters, columns and SPARQL.")
     p.add_argument("name", nargs="?", help="a saved query to show")
+    _add_wide(p)
     p.add_argument("--markdown", action="store_true", help="print the catalogue as docs/queries.md")
     p.set_defaults(run=cmd_queries)
 
-    p = sub.add_parser("rules", help="list the validation rules (SHACL shapes) with severity and fix")
+    p = sub.add_parser("rules", help="list the validation rules (SHACL shapes) with severity and fix",
+                       description="List the rules `pgraph validate` checks (ontology/shapes/), most severe first.")
     p.add_argument("--markdown", action="store_true", help="print the table used in docs/validation.md")
+    _add_wide(p)
     p.set_defaults(run=cmd_rules)
 
     p = sub.add_parser("query", help="run a saved query",
                        description="Run a saved query from queries/. Parameters are bound as typed RDF terms.")
     p.add_argument("name", help="saved query name (see `pgraph queries`)")
     p.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
-                   help="a parameter value; repeat for several")
+                   help="a parameter value; give each parameter once (several values only where the "
+                        "query declares the parameter 'multiple')")
     p.add_argument("--as-of", metavar="DATE", help="shortcut for --param asOf=DATE")
     _add_output(p, ("table", "csv", "tsv", "json", "md", "xlsx", "turtle", "ntriples", "jsonld"), "table")
     _add_endpoint(p)
     p.set_defaults(run=cmd_query)
 
-    p = sub.add_parser("sparql", help="run an ad hoc read-only SPARQL query (text or file)")
+    p = sub.add_parser("sparql", help="run an ad hoc read-only SPARQL query (text or file)",
+                       description="Run a read-only SPARQL query given as text, a file or - (stdin). The project's "
+                                   "prefixes are predeclared: pg, inst, country, event, io, area, challenge, figure, "
+                                   "rdf, rdfs, owl, xsd, skos, dcterms, prov, org, foaf, sh, wd.")
     p.add_argument("query", help="the query text, a .rq file, or - for stdin")
     _add_output(p, ("table", "csv", "tsv", "json", "md", "turtle", "ntriples", "jsonld"), "table")
     _add_endpoint(p)
@@ -75,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export the overlap or membership graph (GraphML, GEXF, DOT, JSON, CSV, PNG, SVG, Turtle)",
                        description="Write the instrument overlap graph or the country-instrument membership graph "
                                    "on a date, or (with --from/--to) a dynamic GEXF timeline.")
-    p.add_argument("graph", choices=("overlap", "membership"))
+    p.add_argument("graph", choices=("overlap", "membership"),
+                   help="overlap: instruments joined by shared partners; membership: countries and their instruments")
     p.add_argument("--as-of", metavar="DATE", help="the date (default: today)")
     p.add_argument("--kinds", metavar="K1,K2", help="only these instrument kinds (framework, initiative, special-body, "
                                                      "forum, programme, tool, document, trust-fund)")
@@ -83,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="edge weight for layout, width and --min-weight (default jaccard)")
     p.add_argument("--min-weight", default="0", metavar="X", help="leave out edges whose metric is below X")
     p.add_argument("--from", dest="from_year", metavar="YEAR", help="with --to: a dynamic GEXF, one snapshot a year")
-    p.add_argument("--to", dest="to_year", metavar="YEAR")
+    p.add_argument("--to", dest="to_year", metavar="YEAR", help="with --from: the last year of the timeline")
     p.add_argument("--format", "-f", choices=("graphml", "gexf", "dot", "json", "csv", "png", "svg", "turtle"),
                    help="output format (default: from the -o file's extension; json on standard output)")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (required for png)")
@@ -96,8 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", required=True, metavar="URL", help="Graph Store or SPARQL Update endpoint")
     p.add_argument("--graph", metavar="IRI", default=None,
                    help="named graph to replace (default https://w3id.org/pgraph/graph/facts)")
-    p.add_argument("--protocol", choices=("gsp", "update"), default="gsp")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+    p.add_argument("--protocol", choices=("gsp", "update"), default="gsp",
+                   help="gsp: one HTTP PUT to a Graph Store endpoint (default); update: one SPARQL Update request")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="give up after this many seconds (default 60)")
     p.set_defaults(run=cmd_push)
 
     p = sub.add_parser("validate", help="check data against the SHACL shapes and report jungle smells",
@@ -136,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=("table", "csv", "tsv", "json", "md"),
                    help="output format (default: table, or from the -o file's extension)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    _add_wide(p)
     p.set_defaults(run=cmd_reform)
 
     p = sub.add_parser("report", help="the main job: the jungle report, one self-contained HTML page",
@@ -171,11 +200,20 @@ def _load(args: argparse.Namespace, *, cached: bool = True) -> Any:
 def _graph(args: argparse.Namespace) -> Any:
     if getattr(args, "endpoint", None):
         from .graph import connect
-        from .store import MAX_BYTES
-        return connect(args.endpoint, graph=args.graph, timeout=args.timeout,
+        from .store import AUTO, MAX_BYTES
+        graph = None if args.graph == "default" else (args.graph or AUTO)
+        return connect(args.endpoint, graph=graph, timeout=args.timeout,
                        max_bytes=MAX_BYTES if args.max_bytes is None else args.max_bytes,
                        allow_service=args.allow_service)
     return _load(args)
+
+
+def _width(args: argparse.Namespace) -> int | None:
+    """The width terminal tables wrap to: the terminal's, or None (no wrapping) with --wide, -o or a pipe."""
+    import shutil
+    if getattr(args, "wide", False) or getattr(args, "output", None) or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -202,27 +240,39 @@ def _format(args: argparse.Namespace, default: str) -> str:
     return default
 
 
-def _parse_params(pairs: list[str]) -> dict[str, str]:
-    out = {}
+def _parse_params(pairs: list[str]) -> dict[str, str | list[str]]:
+    """KEY=VALUE pairs; a key given several times keeps every value (the query decides if it may)."""
+    out: dict[str, str | list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--param expects KEY=VALUE, got {pair!r}")
-        out[key.strip()] = value
+        key = key.strip()
+        if key in out:
+            before = out[key]
+            out[key] = [*before, value] if isinstance(before, list) else [before, value]
+        else:
+            out[key] = value
     return out
 
 
-def _render_answer(answer: Any, fmt: str, columns: list[str] | None = None) -> str:
+def _check_form(form: str, fmt: str) -> None:
+    """Refuse a format that does not fit the query's answer: rows for SELECT/ASK, triples for CONSTRUCT."""
+    from .output import GRAPH_FORMATS
+    if form in ("CONSTRUCT", "DESCRIBE") and fmt not in GRAPH_FORMATS:
+        raise UsageError(f"format {fmt} is for SELECT queries; a {form} gives triples: "
+                         f"use {', '.join(GRAPH_FORMATS)}")
+    if form not in ("CONSTRUCT", "DESCRIBE") and fmt in GRAPH_FORMATS:
+        raise UsageError(f"format {fmt} is for CONSTRUCT queries; use table, csv, tsv, json or md")
+
+
+def _render_answer(answer: Any, fmt: str, columns: list[str] | None = None, *, width: int | None = None) -> str:
     from .output import GRAPH_FORMATS, render_rows, render_triples
     if isinstance(answer, bool):
         answer = [{"answer": answer}]
-    if answer and not isinstance(answer[0], dict) or (fmt in GRAPH_FORMATS):
-        if fmt not in GRAPH_FORMATS:
-            fmt = "turtle"
-        if answer and isinstance(answer[0], dict):
-            raise UsageError(f"format {fmt} is for CONSTRUCT queries; use table, csv, tsv, json or md")
+    if fmt in GRAPH_FORMATS:
         return render_triples(answer, fmt)
-    return render_rows(answer, fmt, columns)
+    return render_rows(answer, fmt, columns, width=width)
 
 
 # -------------------------------------------------------------------------- commands
@@ -291,7 +341,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
     rows = [{"name": q.name, "summary": q.summary,
              "parameters": " ".join(f"{p.name}:{p.type}" for p in q.params)} for q in catalog]
     from .output import table
-    sys.stdout.write(table(rows, ["name", "parameters", "summary"], max_width=90))
+    sys.stdout.write(table(rows, ["name", "parameters", "summary"], width=_width(args)))
     return EXIT_OK
 
 
@@ -350,7 +400,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     rows = [{"rule": d["label"], "severity": d["severity"], "checks": d["comment"]}
             for d in sorted(described.values(), key=lambda d: (order.get(d["severity"], 9), d["label"]))]
-    sys.stdout.write(table(rows, ["severity", "rule", "checks"], max_width=110))
+    sys.stdout.write(table(rows, ["severity", "rule", "checks"], width=_width(args)))
     return EXIT_OK
 
 
@@ -360,16 +410,23 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.as_of:
         params["asOf"] = args.as_of
     saved = Catalog().get(args.name)  # unknown names fail before any loading
+    for key in params:
+        saved.param(key)  # an unknown parameter, with suggestions
+    for spec in saved.missing(params):
+        raise UsageError(f"{saved.name}: parameter '{spec.name}' is required ({spec.type}); "
+                         f"give -p {spec.name}=VALUE (see `pgraph queries {saved.name}`)")
+    fmt = _format(args, "turtle" if saved.form == "CONSTRUCT" else "table")
+    _check_form(saved.form, fmt)
     kg = _graph(args)
     answer = kg.query(args.name, **params)
-    fmt = _format(args, "turtle" if saved.form == "CONSTRUCT" else "table")
     if fmt == "xlsx":
         return _write_xlsx(args, saved, kg, answer, params)
-    _emit(_render_answer(answer, fmt, list(saved.columns) or None), args.output)
+    _emit(_render_answer(answer, fmt, list(saved.columns) or None, width=_width(args)), args.output)
     return EXIT_OK
 
 
-def _write_xlsx(args: argparse.Namespace, saved: Any, kg: Any, rows: list[Any], params: dict[str, str]) -> int:
+def _write_xlsx(args: argparse.Namespace, saved: Any, kg: Any, rows: list[Any],
+                params: dict[str, str | list[str]]) -> int:
     """A saved query's answer as a real workbook, with a sheet naming query, parameters, dates and sources."""
     from .output import write_atomic, xlsx
     from .version import __version__
@@ -379,7 +436,9 @@ def _write_xlsx(args: argparse.Namespace, saved: Any, kg: Any, rows: list[Any], 
         raise UsageError(f"{saved.name} is a {saved.form} query; a spreadsheet holds rows (use turtle)")
     terms = saved.terms(params, kg.resolve)
     about = [("query", saved.name), ("summary", saved.summary),
-             *((f"parameter {k}", getattr(t, "lexical", getattr(t, "value", ""))) for k, t in terms.items()),
+             *((f"parameter {k}", ", ".join(getattr(x, "lexical", getattr(x, "value", ""))
+                                            for x in (t if isinstance(t, tuple) else (t,))))
+               for k, t in terms.items()),
              ("data curated on", kg.curated_on() or "unknown (remote endpoint)"),
              ("data", kg.backend.location), ("written by", f"pgraph {__version__}")]
     write_atomic(args.output, xlsx(rows, list(saved.columns) or None, about=about, sources=kg.sources_of(rows)))
@@ -397,10 +456,12 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as e:
             raise UsageError(f"{args.query}: cannot read query file: {e}") from None
     from .store import check_read_only
-    check_read_only(text, allow_service=args.allow_service)
+    form = check_read_only(text, allow_service=args.allow_service, prefixes=True)
+    fmt = _format(args, "turtle" if form == "CONSTRUCT" else "table")
+    _check_form(form, fmt)
     kg = _graph(args)
     answer = kg.sparql(text)
-    _emit(_render_answer(answer, _format(args, "table")), args.output)
+    _emit(_render_answer(answer, fmt, width=_width(args)), args.output)
     return EXIT_OK
 
 
@@ -463,7 +524,7 @@ def cmd_reform(args: argparse.Namespace) -> int:
         text = render_rows(rows, fmt, columns)
     else:
         heading = "## {}\n\n" if fmt == "md" else "{}\n\n"
-        text = "\n".join(heading.format(title) + render_rows(rows, fmt, columns)
+        text = "\n".join(heading.format(title) + render_rows(rows, fmt, columns, width=_width(args))
                           for title, rows, columns in parts.values())
     _emit(text, args.output)
     return EXIT_OK

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
 from .catalog import Catalog, postprocess
-from .errors import ParameterError, QueryError
+from .errors import EndpointError, ParameterError, QueryError
 from .store import collect, curated_on
-from .store import MAX_BYTES, Backend, EmbeddedStore, RemoteStore, check_read_only
-from .vocab import ID_SPACES, sparql_prologue
+from .store import AUTO, MAX_BYTES, Backend, EmbeddedStore, RemoteStore, check_read_only
+from .vocab import FACTS_GRAPH, ID_SPACES, ONTOLOGY, sparql_prologue, with_prefixes
 
 _INDEX_QUERY = sparql_prologue() + """
 SELECT ?x ?id ?name WHERE {
@@ -77,12 +78,24 @@ class KnowledgeGraph:
         if found:
             raise ParameterError(f"{kind} '{text}' is ambiguous: {len(found)} things in the graph carry it "
                                  f"({', '.join(sorted(found))}); fix the duplicate (see `pgraph validate`)")
+        raise ParameterError(f"no {kind} '{text}' in the graph{self._suggest(kind, key)}")
+
+    def _suggest(self, kind: str, key: str) -> str:
+        """Ids whose id or name is spelt almost like the text, else whose name holds it as a word."""
+        assert self._index is not None and self._names is not None
         candidates = {n: self._display.get(next(iter(i)), n)
                       for n, i in {**self._names[kind], **self._index[kind]}.items()}
-        close = difflib.get_close_matches(key, list(candidates), n=6, cutoff=0.6)
-        ids = list(dict.fromkeys(candidates[c] for c in close))[:3]
-        hint = f"; did you mean {', '.join(ids)}?" if ids else ""
-        raise ParameterError(f"no {kind} '{text}' in the graph{hint}")
+        close = difflib.get_close_matches(key, list(candidates), n=6, cutoff=0.65)
+        ids = list(dict.fromkeys(candidates[c] for c in close))
+        if ids:
+            return f"; did you mean {', '.join(ids[:3])}?"
+        word = re.compile(rf"(?<![\w]){re.escape(key)}(?![\w])")
+        holding = sorted({candidates[n] for n in candidates if word.search(n)})
+        if not holding:
+            return ""
+        if len(holding) <= 3:
+            return f"; did you mean {', '.join(holding)}?"
+        return f"; {len(holding)} {kind} names contain '{key}', e.g. {', '.join(holding[:3])}: give an id"
 
     # -- queries --------------------------------------------------------------------------
     def query(self, name: str, **params: Any) -> list[Any]:
@@ -95,10 +108,10 @@ class KnowledgeGraph:
             return answer if saved.form == "CONSTRUCT" else postprocess(saved, answer)
         text = saved.bound(values, self.resolve)
         if saved.form == "CONSTRUCT":
-            return self.backend.construct(text)
+            return self._not_empty(self.backend.construct(text))
         if saved.form == "ASK":
             return [{"answer": self.backend.ask(text)}]
-        rows = self.backend.select(text)
+        rows = self._not_empty(self.backend.select(text))
         missing = [c for c in saved.columns if rows and c not in rows[0]]
         if missing:  # a server that answers another question (or a header that promises too much)
             raise QueryError(f"{name}: the answer from {self.backend.location} has no column "
@@ -111,14 +124,29 @@ class KnowledgeGraph:
         from .paths import QUERIES_DIR
         return saved.name in PAIRWISE and saved.path.resolve() == (QUERIES_DIR / f"{saved.name}.rq").resolve()
 
+    def _not_empty(self, answer: list[Any]) -> list[Any]:
+        """An empty answer from a server that holds no pgraph data at all is an error, not 0 rows."""
+        if answer or not isinstance(self.backend, RemoteStore):
+            return answer
+        if not self.backend.ask(f"ASK {{ <{ONTOLOGY}> ?p ?o }}"):
+            graph = (f"graph <{self.backend.graph}>" if self.backend.graph else
+                     f"graph <{FACTS_GRAPH}> (where `pgraph push` writes) nor in its default graph"
+                     if self.backend.auto else "its default graph")
+            raise EndpointError(self.backend.url, f"holds no pgraph data in {graph}; load it with "
+                                                  "`pgraph push`, or name the graph that holds it")
+        return answer
+
     def sparql(self, text: str) -> Any:
-        """Run an ad hoc read-only query: rows for SELECT, triples for CONSTRUCT, bool for ASK."""
-        form = check_read_only(text, allow_service=getattr(self.backend, "allow_service", False))
+        """Run an ad hoc read-only query (the project's prefixes predeclared): rows for SELECT, in the
+        query's column order, triples for CONSTRUCT, bool for ASK."""
+        from .catalog import in_query_order
+        form = check_read_only(text, allow_service=getattr(self.backend, "allow_service", False), prefixes=True)
+        full, _ = with_prefixes(text)
         if form == "CONSTRUCT":
-            return self.backend.construct(text)
+            return self.backend.construct(full)
         if form == "ASK":
-            return self.backend.ask(text)
-        return self.backend.select(text)
+            return self.backend.ask(full)
+        return in_query_order(text, self.backend.select(full))
 
     def curated_on(self) -> str | None:
         """The date the loaded data files last changed (None for a remote graph): shown beside as-of dates."""
@@ -179,9 +207,13 @@ def load(data_dir: str | Path | None = None, *, files: Iterable[str | Path] = ()
     return KnowledgeGraph(EmbeddedStore(fileset, cached=cached, allow_service=allow_service))
 
 
-def connect(url: str, *, graph: str | None = None, timeout: float = 30.0, max_bytes: int = MAX_BYTES,
+def connect(url: str, *, graph: str | None = AUTO, timeout: float = 30.0, max_bytes: int = MAX_BYTES,
             allow_service: bool = False) -> KnowledgeGraph:
     """A graph served by a SPARQL 1.1 endpoint (queries are sent by POST; http(s) only, credentials in
-    the URL sent as Basic auth and never shown, redirects not followed, answers capped at max_bytes)."""
+    the URL sent as Basic auth and never shown, redirects not followed, answers capped at max_bytes).
+
+    graph: the named graph holding pgraph's data; by default the one `pgraph push` writes when it
+    holds pgraph's data, else the server's default graph; None: always the server's default graph.
+    """
     return KnowledgeGraph(RemoteStore(url, graph=graph, timeout=timeout, max_bytes=max_bytes,
                                       allow_service=allow_service))

@@ -7,9 +7,10 @@ from typing import Any
 
 from .errors import UsageError
 from .store import EmbeddedStore, check_timeout, parse_endpoint, send
+from .vocab import FACTS_GRAPH
 
 PROTOCOLS = ("gsp", "update")
-DEFAULT_GRAPH = "https://w3id.org/pgraph/graph/facts"
+DEFAULT_GRAPH = FACTS_GRAPH
 
 
 def _ntriples(store: EmbeddedStore) -> bytes:
