@@ -28,6 +28,7 @@ docs: $(STAMP)
 	$(BIN)/pgraph report -o out/report.html || test $$? -eq 1   # 1: findings, still a report
 	$(BIN)/python scripts/report_screenshot.py out/report.html
 	$(BIN)/pgraph export overlap -o docs/overlap.png
+	$(BIN)/python scripts/stamp_version.py docs/overlap.png
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --update-docs

@@ -17,18 +17,8 @@ def main(report: str = "out/report.html") -> None:
         target = ROOT / "docs" / "report-top.png"
         page.screenshot(path=str(target))
         browser.close()
-    _stamp(target)
-
-
-def _stamp(path: Path) -> None:
-    """Record the pgraph version that made the picture in the PNG's 'Software' text chunk."""
-    from PIL import Image, PngImagePlugin
-    import pgraph
-    info = PngImagePlugin.PngInfo()
-    info.add_text("Software", f"pgraph {pgraph.__version__}")
-    with Image.open(path) as picture:
-        picture.load()
-        picture.save(path, pnginfo=info)
+    from stamp_version import stamp  # scripts/ is on the path when run as a script
+    stamp(target)
 
 
 if __name__ == "__main__":

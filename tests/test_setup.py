@@ -100,6 +100,7 @@ def test_docs_pictures_are_made_by_make_docs_with_the_current_version():
     plan = subprocess.run(["make", "-n", "docs"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert plan.returncode == 0, plan.stderr
     assert "report_screenshot.py" in plan.stdout and "export overlap -o docs/overlap.png" in plan.stdout
+    assert "stamp_version.py docs/overlap.png" in plan.stdout
     for name in ("report-top.png", "overlap.png"):
         with Image.open(ROOT / "docs" / name) as picture:
             assert picture.text.get("Software") == f"pgraph {pgraph.__version__}", (name, picture.text)
