@@ -89,9 +89,10 @@ def test_dynamic_gexf_carries_the_years_each_node_and_edge_exists(real, tmp_path
     graph = root.find(f"{GEXF}graph")
     assert graph.get("mode") == "dynamic" and graph.get("timeformat") in ("integer", "double", "date", "dateTime")
     back = nx.read_gexf(tmp_path / "t.gexf", version="1.3")
-    assert back.nodes["nacc"]["spells"] == [(1991, 1997)]  # the NACC is gone from the 1997 year-end
-    assert back.nodes["pfp"]["spells"] == [(1994, 2025)]
-    assert (1994, 2025) != back.edges["eapc", "pfp"]["spells"][0] and back.edges["eapc", "pfp"]["spells"][0][0] == 1997
+    # spells are closed [first, last] year intervals, as GEXF reads them
+    assert back.nodes["nacc"]["spells"] == [(1991, 1996)]  # the NACC is gone from the 1997 year-end
+    assert back.nodes["pfp"]["spells"] == [(1994, 2024)]
+    assert (1994, 2024) != back.edges["eapc", "pfp"]["spells"][0] and back.edges["eapc", "pfp"]["spells"][0][0] == 1997
 
 
 def test_dot_is_rendered_by_graphviz(overlap_2020, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -70,9 +71,28 @@ def _scalar_copy(g: Any) -> Any:
     return h
 
 
+def _styled(g: Any) -> Any:
+    """A scalar copy carrying the picture's look as plain attributes that Gephi reads on import
+    (x, y, size, r, g, b; edge width) and Cytoscape maps with a passthrough (color as #rrggbb)."""
+    from .style import colour, edge_look, largest, marker_diameter, positions_pixels, rgb
+    h = _scalar_copy(g)
+    pos = positions_pixels(g)
+    for n, data in h.nodes(data=True):
+        fill = colour(str(g.nodes[n].get("kind", "")))
+        data["r"], data["g"], data["b"] = rgb(fill)
+        data["color"] = fill
+        data["size"] = round(marker_diameter(int(largest(g.nodes[n].get("participants", 0)))), 2)
+        data["x"], data["y"] = round(pos[n][0], 2), round(pos[n][1], 2)
+    heaviest = max((largest(d.get("weight", 1.0)) for *_, d in g.edges(data=True)), default=1.0)
+    for a, b, data in h.edges(data=True):
+        width, line = edge_look(g, g.edges[a, b], heaviest)
+        data["width"], data["color"] = round(width, 2), line
+    return h
+
+
 def _graphml(g: Any, path: Path, **_: Any) -> None:
     import networkx as nx
-    nx.write_graphml(_scalar_copy(g), path)
+    nx.write_graphml(_styled(g), path, named_key_ids=True)
 
 
 def _gexf(g: Any, path: Path, **_: Any) -> None:
@@ -81,13 +101,25 @@ def _gexf(g: Any, path: Path, **_: Any) -> None:
     (date, query, metric, pgraph version) in <meta><description>."""
     import xml.etree.ElementTree as ET
     import networkx as nx
+    from .style import colour, edge_look, largest, look, rgb
     h = _xml_safe(g)
+    drawn = look(h)
+    heaviest = max((largest(d.get("weight", 1.0)) for *_, d in g.edges(data=True)), default=1.0)
     for store in [d for _, d in h.nodes(data=True)] + [d for *_, d in h.edges(data=True)]:
         for k, v in list(store.items()):
             if v is None:
                 store[k] = ""
-        if isinstance(store.get("weight"), list):  # a dynamic weight is kept as the 'weight_by_year' attribute
-            store["weight_by_year"] = store.pop("weight")
+    for n, data in h.nodes(data=True):
+        r, gr, b = rgb(colour(str(data.get("kind", ""))))
+        data["viz"] = {"color": {"r": r, "g": gr, "b": b, "a": 1.0},
+                       "size": round(marker_diameter(int(largest(data.get("participants", 0)))), 2),
+                       "position": {"x": round(pos[n][0], 2), "y": round(pos[n][1], 2), "z": 0.0}}
+    for *_, data in h.edges(data=True):
+        width, line = edge_look(g, data, heaviest)
+        er, eg, eb = rgb(line)
+        data["viz"] = {"color": {"r": er, "g": eg, "b": eb, "a": 0.55}, "thickness": round(width, 2)}
+        if isinstance(data.get("weight"), list):  # a dynamic weight is kept as the 'weight_by_year' attribute
+            data["weight_by_year"] = data.pop("weight")
     nx.write_gexf(h, path, version="1.3")
     ns = "http://gexf.net/1.3"
     ET.register_namespace("", ns)
@@ -100,6 +132,9 @@ def _gexf(g: Any, path: Path, **_: Any) -> None:
     graph.attrib.pop("name", None)
     if graph.get("timeformat") == "long":
         graph.set("timeformat", "integer")
+    if g.graph.get("mode") == "dynamic":  # the timeline's first and last year, inclusive like every spell
+        graph.set("start", str(g.graph["start"]))
+        graph.set("end", str(g.graph["end"]))
     meta = root.find(f"{{{ns}}}meta")
     description = ET.SubElement(meta, f"{{{ns}}}description")
     description.text = for_xml("; ".join(f"{k}={v}" for k, v in sorted(g.graph.items()) if k not in ("mode",)))
@@ -107,15 +142,71 @@ def _gexf(g: Any, path: Path, **_: Any) -> None:
 
 
 def _dot(g: Any, path: Path, **_: Any) -> None:
-    import networkx as nx
+    """DOT that `dot -Tpng` (or neato, fdp) renders as the picture: neato with the picture's positions
+    pinned (spread apart where markers would overlap), nodes coloured by kind and sized by participants,
+    edges as wide as their weight, the instruments with no edge grouped in a captioned bottom cluster."""
+    from .style import EDGE_COLOUR, colour, edge_width, marker_diameter, positions_inches
     h = _scalar_copy(g)
-    for _, data in h.nodes(data=True):
-        data.pop("short", None)
-    for store in [h.graph] + [d for _, d in h.nodes(data=True)] + [d for *_, d in h.edges(data=True)]:
-        for k, v in list(store.items()):
-            store[k] = json.dumps(str(v), ensure_ascii=False)  # quoted: DOT ids may not contain ';', '-', ' '
-    h.graph.pop("title", None)
-    nx.nx_pydot.write_dot(h, path)
+    pos = positions_inches(g)
+    heaviest = max((float(d.get("weight", 1.0) or 0.0) for *_, d in h.edges(data=True)), default=1.0)
+    alone = [n for n in h.nodes() if h.degree(n) == 0]
+    caption = ("instruments with no active participant on this date" if h.graph.get("query") == "memberships"
+               else "instruments that share no active participant with another on this date")
+    data_keys = {k: v for k, v in h.graph.items() if k not in ("title", "mode")}
+    out = [f"graph {_dot_id(str(h.graph.get('query') or 'pgraph'))} {{",
+           "  graph " + _dot_attrs({"layout": "neato", "overlap": "scalexy", "splines": "true",
+                                     "outputorder": "edgesfirst", "forcelabels": "true", "bgcolor": "white",
+                                     "pad": "0.3", "fontname": "Helvetica", "fontsize": "16", "labelloc": "t",
+                                     "label": str(h.graph.get("title", "")), **data_keys}) + ";",
+           "  node " + _dot_attrs({"shape": "circle", "style": "filled", "fixedsize": "true", "label": "",
+                                    "color": "white", "penwidth": "1.2", "fontname": "Helvetica-Bold",
+                                    "fontsize": "9", "fontcolor": "#111111"}) + ";",
+           "  edge " + _dot_attrs({"color": EDGE_COLOUR + "8c"}) + ";"]
+
+    def node_line(n: Any, indent: str) -> str:
+        d = h.nodes[n]
+        x, y = pos[n]
+        attrs = {"xlabel": str(d.get("short") or n), "tooltip": str(d.get("label") or n),
+                 "fillcolor": colour(str(d.get("kind", ""))),
+                 "width": f"{marker_diameter(int(d.get('participants', 0) or 0)) / 72:.3f}",
+                 "pos": f"{x:.3f},{y:.3f}!",
+                 **{k: v for k, v in d.items() if k not in ("label", "short")}}
+        if n in alone:
+            attrs["fontsize"] = "7.5"
+        return f"{indent}{_dot_id(str(n))} {_dot_attrs(attrs)};"
+
+    out += [node_line(n, "  ") for n in h.nodes() if n not in alone]
+    if alone:
+        out.append("  subgraph cluster_alone {")
+        out.append("    graph " + _dot_attrs({"label": f"{len(alone)} {caption}", "labeljust": "l", "color": "#cccccc",
+                                              "style": "dashed", "fontsize": "11", "fontcolor": "#555555"}) + ";")
+        out += [node_line(n, "    ") for n in alone]
+        out.append("  }")
+    memberships = h.graph.get("query") == "memberships"
+    for a, b, d in h.edges(data=True):
+        if memberships:  # as the picture: thin grey lines, suspended participations red and dashed
+            look = ({"penwidth": "1.4", "color": "#c00000cc", "style": "dashed"} if d.get("status") == "suspended"
+                    else {"penwidth": "1.0"})
+        else:
+            look = {"penwidth": f"{edge_width(float(d.get('weight', 1.0) or 0.0), heaviest):.2f}"}
+        out.append(f"  {_dot_id(str(a))} -- {_dot_id(str(b))} {_dot_attrs({**look, **d})};")
+    out.append("}")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def _dot_id(text: str) -> str:
+    """A DOT quoted string: backslashes and quotes escaped, line breaks as spaces; never HTML or code."""
+    clean = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", " ").replace("\n", " ")
+    return f'"{clean}"'
+
+
+def _dot_attrs(attrs: dict[str, Any]) -> str:
+    """An attribute list: names bare when they are plain identifiers (ours are), values always quoted."""
+    return "[" + ", ".join(f"{k if _DOT_NAME.fullmatch(str(k)) else _dot_id(str(k))}={_dot_id(str(v))}"
+                           for k, v in attrs.items()) + "]"
+
+
+_DOT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _json(g: Any, path: Path, **_: Any) -> None:

@@ -116,8 +116,9 @@ def membership_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | 
 def overlap_timeline(kg: Any, *, start: int, end: int, kinds: Iterable[str] | str | None = None,
                      metric: str = "jaccard", min_weight: float = 0.0) -> Any:
     """A dynamic overlap graph: one snapshot per year (on 31 December, or today for this year),
-    merged so that nodes and edges carry the years they exist in (GEXF spells) and the edge
-    weights carry their value per year."""
+    merged so that nodes and edges carry the years they exist in (GEXF spells, first and last year
+    included) and the edge weights carry their value per year; the graph's start and end are the
+    first and last year asked for."""
     import networkx as nx
     from ..version import __version__
     _check_metric(metric)
@@ -127,7 +128,7 @@ def overlap_timeline(kg: Any, *, start: int, end: int, kinds: Iterable[str] | st
     if end > today.year:
         raise UsageError(f"--to {end} is in the future")
     g = nx.Graph(mode="dynamic", query="overlap", metric=metric, pgraph_version=__version__,
-                 start=start, end=end + 1, title=f"Instruments sharing active partners, {start}-{end}")
+                 start=start, end=end, title=f"Instruments sharing active partners, {start}-{end}")
     node_years: dict[str, list[int]] = {}
     edge_years: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
     for year in range(start, end + 1):
@@ -136,7 +137,7 @@ def overlap_timeline(kg: Any, *, start: int, end: int, kinds: Iterable[str] | st
         for n, data in snap.nodes(data=True):
             node_years.setdefault(n, []).append(year)
             g.add_node(n, **{k: v for k, v in data.items() if k not in ("participants", "status", "ended")})
-            g.nodes[n].setdefault("participants_by_year", []).append((data["participants"], year, year + 1))
+            g.nodes[n].setdefault("participants_by_year", []).append((data["participants"], year, year))
         for a, b, data in snap.edges(data=True):
             edge_years.setdefault(tuple(sorted((a, b))), []).append((year, data))
     for n, years in node_years.items():
@@ -144,18 +145,18 @@ def overlap_timeline(kg: Any, *, start: int, end: int, kinds: Iterable[str] | st
         g.nodes[n]["participants"] = g.nodes[n].pop("participants_by_year")
     for (a, b), seen in edge_years.items():
         g.add_edge(a, b, spells=_spells([y for y, _ in seen]),
-                   weight=[(float(d["weight"]), y, y + 1) for y, d in seen],
-                   shared=[(int(d["shared"]), y, y + 1) for y, d in seen],
-                   jaccard=[(float(d["jaccard"]), y, y + 1) for y, d in seen])
+                   weight=[(float(d["weight"]), y, y) for y, d in seen],
+                   shared=[(int(d["shared"]), y, y) for y, d in seen],
+                   jaccard=[(float(d["jaccard"]), y, y) for y, d in seen])
     return g
 
 
 def _spells(years: list[int]) -> list[tuple[int, int]]:
-    """Consecutive years as half-open [start, end) intervals."""
+    """Consecutive years as closed [first, last] intervals, as GEXF reads a spell's start and end."""
     spells: list[tuple[int, int]] = []
     for y in sorted(years):
-        if spells and spells[-1][1] == y:
-            spells[-1] = (spells[-1][0], y + 1)
+        if spells and spells[-1][1] == y - 1:
+            spells[-1] = (spells[-1][0], y)
         else:
-            spells.append((y, y + 1))
+            spells.append((y, y))
     return spells
