@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import re
 import os
 import pty
 import struct
@@ -78,3 +79,20 @@ def test_a_pipe_gets_one_line_per_row_never_cut():
     assert piped.returncode == 0 and "…" not in piped.stdout
     names = [line.split()[0] for line in piped.stdout.splitlines()[2:-1]]
     assert len(names) == len(set(names)) and "never-terminated" in names  # one row, one line
+
+
+def test_long_validation_shows_progress_on_a_terminal_but_never_in_a_pipe_or_json():
+    import subprocess
+    from conftest import MINI
+    command = ("--data", str(MINI), "validate", "--engine", "pyshacl")  # several seconds even on the mini graph
+    on_terminal = run_on_terminal(*command)
+    assert re.search(r"validating with pySHACL: 00:0[2-9]", on_terminal), on_terminal[:300]  # time taken so far
+    assert "conforms" in on_terminal or "violation" in on_terminal.lower()  # and then the report
+    piped = subprocess.run([sys.executable, "-m", "pgraph", *command], capture_output=True, text=True, cwd=ROOT,
+                           timeout=300)
+    assert piped.returncode in (0, 1), piped.stderr
+    assert "validating" not in piped.stderr and "\r" not in piped.stderr
+    as_json = run_on_terminal(*command, "--format", "json")
+    assert "validating with pySHACL" not in as_json
+    import json
+    json.loads(as_json)  # nothing but the JSON document on the terminal

@@ -618,6 +618,18 @@ def _run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argpar
         return EXIT_OK
 
 
+def _show_progress(args: argparse.Namespace) -> None:
+    """Progress bars only for a person watching: stderr a terminal, output to a terminal or a file, no JSON."""
+    from .output import progress
+    output = getattr(args, "output", None)
+    fmt = getattr(args, "format", None) or (Path(output).suffix.lstrip(".").lower() if output else None)
+    try:
+        watched = sys.stderr.isatty() and (sys.stdout.isatty() or bool(output))
+    except (AttributeError, ValueError):
+        watched = False
+    progress.enable(watched and fmt != "json")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run one command, map errors to exit codes in one place.
 
@@ -629,6 +641,7 @@ def main(argv: list[str] | None = None) -> int:
     from .output import discard_pending
     parser = build_parser()
     args = parser.parse_args(argv)
+    _show_progress(args)
     outcome: dict[str, Any] = {}
 
     def terminated(signum: int, _frame: Any) -> None:  # SIGTERM, SIGHUP: the same clean-up as Ctrl-C

@@ -75,16 +75,21 @@ class EmbeddedStore:
         self.location = f"embedded store ({len(files.all)} files{', cached' if self.read_only else ''})"
 
     def _fill(self, store: Any) -> None:
-        for path in self.files.all:
+        from ..output import progress
+        sizes = [_size(p) for p in self.files.all]
+        for path in progress.steps(self.files.all, what="loading", sizes=sizes, unit="B"):
             _load_file(store, path)
-        _check_literals(store, self.files)
+        with progress.working("checking typed literals"):
+            _check_literals(store, self.files)
 
     def _fill_disk(self, disk: Any) -> None:
         """Parse and check in memory (fast, with file positions), then bulk-load the result on disk."""
         import pyoxigraph as ox
         memory = ox.Store()
         self._fill(memory)
-        disk.bulk_load(memory.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        from ..output import progress
+        with progress.working("writing the parsed-graph cache"):
+            disk.bulk_load(memory.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
 
     def __len__(self) -> int:
         return len(self.store)
@@ -108,6 +113,13 @@ class EmbeddedStore:
 
     def ask(self, text: str) -> bool:
         return bool(self._run(text))
+
+
+def _size(path: Any) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 _FORMAT_NAMES = {"TURTLE": "Turtle", "N_TRIPLES": "N-Triples", "N3": "N3", "JSON_LD": "JSON-LD",

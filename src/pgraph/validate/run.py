@@ -94,11 +94,13 @@ def validate_store(embedded: Any, *, settings: Settings | None = None, engine: s
         store.add(ox.Quad(triple.subject, triple.predicate, triple.object))
     try:
         compiled = compile_shapes(shape_files())
-        if engine == "fast":  # the pairwise smells counted from participation rows (pairs.py), the rest as SPARQL
-            from .pairs import SHAPES, pair_findings
-            findings = ordered(run(store, compiled, skip=frozenset(SHAPES)) + pair_findings(store, compiled))
-        else:
-            findings = run_pyshacl(store, shape_files())
+        from ..output import progress_while
+        with progress_while("validating" if engine == "fast" else "validating with pySHACL"):
+            if engine == "fast":  # the pairwise smells counted from participation rows (pairs.py), the rest as SPARQL
+                from .pairs import SHAPES, pair_findings
+                findings = ordered(run(store, compiled, skip=frozenset(SHAPES)) + pair_findings(store, compiled))
+            else:
+                findings = run_pyshacl(store, shape_files())
         report = Report(findings, embedded.files, settings, engine, compiled.described)
         _describe_focus_nodes(report, store)
     finally:
