@@ -331,7 +331,8 @@ def cmd_queries(args: argparse.Namespace) -> int:
             lines.append(f"\n{q.description}")
         for p in q.params:
             default = f" (default: {p.default})" if p.default is not None else (" (required)" if p.required else "")
-            lines.append(f"  --param {p.name}=<{p.type}>{default}")
+            repeat = " (may be given several times)" if p.multiple else ""
+            lines.append(f"  --param {p.name}=<{p.type}>{default}{repeat}")
         lines.append(f"columns: {', '.join(q.columns) if q.columns else '(a graph: CONSTRUCT)'}")
         if q.challenges:
             lines.append(f"challenges: {', '.join(q.challenges)}")
