@@ -621,14 +621,14 @@ def _run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argpar
 
 def _show_progress(args: argparse.Namespace) -> None:
     """Progress bars only for a person watching: stderr a terminal, output to a terminal or a file, no JSON."""
-    from .output import progress
+    from .output import enable_progress
     output = getattr(args, "output", None)
     fmt = getattr(args, "format", None) or (Path(output).suffix.lstrip(".").lower() if output else None)
     try:
         watched = sys.stderr.isatty() and (sys.stdout.isatty() or bool(output))
     except (AttributeError, ValueError):
         watched = False
-    progress.enable(watched and fmt != "json")
+    enable_progress(watched and fmt != "json")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,11 +75,11 @@ class EmbeddedStore:
         self.location = f"embedded store ({len(files.all)} files{', cached' if self.read_only else ''})"
 
     def _fill(self, store: Any) -> None:
-        from ..output import progress
+        from ..output import progress_steps, progress_while
         sizes = [_size(p) for p in self.files.all]
-        for path in progress.steps(self.files.all, what="loading", sizes=sizes, unit="B"):
+        for path in progress_steps(self.files.all, what="loading", sizes=sizes, unit="B"):
             _load_file(store, path)
-        with progress.working("checking typed literals"):
+        with progress_while("checking typed literals"):
             _check_literals(store, self.files)
 
     def _fill_disk(self, disk: Any) -> None:
@@ -87,8 +87,8 @@ class EmbeddedStore:
         import pyoxigraph as ox
         memory = ox.Store()
         self._fill(memory)
-        from ..output import progress
-        with progress.working("writing the parsed-graph cache"):
+        from ..output import progress_while
+        with progress_while("writing the parsed-graph cache"):
             disk.bulk_load(memory.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
 
     def __len__(self) -> int:
