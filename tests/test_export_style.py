@@ -52,21 +52,25 @@ def test_dot_nodes_are_coloured_by_kind_sized_by_participants_and_the_isolated_g
         if group.get("class") != "node":
             continue
         name = group.find(f"{SVG}title").text
+        if name == "_caption":  # the strip's caption: a text without a marker
+            caption_y = float(group.find(f"{SVG}text").get("y"))
+            continue
         shape = next(group.iter(f"{SVG}ellipse"))
         nodes[name] = (shape.get("fill"), float(shape.get("rx")), float(shape.get("cy")))
+    alone = [n for n in today.nodes() if today.degree(n) == 0]
     assert set(nodes) == set(today.nodes())
     for n, (fill, _, _) in nodes.items():
         assert fill.lower() == KIND_COLOURS[today.nodes[n]["kind"]].lower(), n
     most = max(today.nodes(), key=lambda n: today.nodes[n]["participants"])
     least = min(today.nodes(), key=lambda n: today.nodes[n]["participants"])
     assert nodes[most][1] > nodes[least][1] * 1.5
-    alone = [n for n in today.nodes() if today.degree(n) == 0]
     linked = [n for n in today.nodes() if today.degree(n) > 0]
     assert alone and linked
     assert min(nodes[n][2] for n in alone) > max(nodes[n][2] for n in linked)  # SVG y grows downwards
-    clusters = [g for g in root.iter(f"{SVG}g") if g.get("class") == "cluster"]
-    assert any(f"{len(alone)} instruments that share no active participant" in "".join(t.itertext())
-               for c in clusters for t in c.iter(f"{SVG}text"))
+    assert [g for g in root.iter(f"{SVG}g") if g.get("class") == "cluster"]  # the strip is one group
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert f"{len(alone)} instruments that share no active participant with another on this date" in texts
+    assert caption_y < min(nodes[n][2] for n in alone)  # the caption stands above the strip
 
 
 def test_dot_is_read_back_with_its_data_by_networkx(today, tmp_path):
@@ -88,6 +92,7 @@ def test_dot_text_from_the_data_stays_text(tmp_path):
     groups = {g.get("class"): [] for g in root.iter(f"{SVG}g")}
     for g in root.iter(f"{SVG}g"):
         groups[g.get("class")].append(g)
+    groups["node"] = [g for g in groups["node"] if g.find(f"{SVG}title").text != "_caption"]
     assert sorted(g.find(f"{SVG}title").text for g in groups["node"]) == ['x" -- "y', "z"]
     assert "edge" not in groups  # the quotes in a node's name did not make an edge
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]

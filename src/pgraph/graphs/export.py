@@ -177,9 +177,13 @@ def _dot(g: Any, path: Path, **_: Any) -> None:
 
     out += [node_line(n, "  ") for n in h.nodes() if n not in alone]
     if alone:
+        xs, top = [pos[n][0] for n in alone], max(pos[n][1] for n in alone)
         out.append("  subgraph cluster_alone {")
-        out.append("    graph " + _dot_attrs({"label": f"{len(alone)} {caption}", "labeljust": "l", "color": "#cccccc",
-                                              "style": "dashed", "fontsize": "11", "fontcolor": "#555555"}) + ";")
+        out.append("    graph " + _dot_attrs({"label": "", "color": "#cccccc", "style": "dashed"}) + ";")
+        out.append("    _caption " + _dot_attrs({"shape": "plaintext", "style": "", "fixedsize": "false",
+                                                  "label": f"{len(alone)} {caption}", "fontname": "Helvetica",
+                                                  "fontsize": "11", "fontcolor": "#555555",
+                                                  "pos": f"{(min(xs) + max(xs)) / 2:.3f},{top + 0.4:.3f}!"}) + ";")
         out += [node_line(n, "    ") for n in alone]
         out.append("  }")
     memberships = h.graph.get("query") == "memberships"
