@@ -35,13 +35,15 @@ def test_a_parameter_declared_multiple_takes_every_value(tmp_path, real):
     assert cli.stdout.splitlines() == ["n", str(both)]
 
 
-def test_the_python_api_names_the_missing_parameter_without_command_line_options(real):
+def test_the_missing_parameter_message_speaks_to_every_caller_alike(real):
     with pytest.raises(pgraph.ParameterError) as caught:
         real.query("members")
     message = str(caught.value)
-    assert "parameter 'instrument' is required" in message and "query('members', instrument=" in message
-    assert "--param" not in message and "-p " not in message
-    assert_user_error(run_cli("query", "members"), "give -p instrument=VALUE")  # the command says its own way
+    assert message.startswith("members: parameter 'instrument' is required: an instrument id")
+    assert "--param" not in message and "-p " not in message  # no command-line syntax for a notebook
+    cli = run_cli("query", "members")
+    assert_user_error(cli)
+    assert cli.stderr.strip() == f"pgraph: error: {message}"  # the command says the same
 
 
 @pytest.mark.parametrize("typed,suggested,not_suggested", [

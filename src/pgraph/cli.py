@@ -413,9 +413,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     saved = Catalog().get(args.name)  # unknown names fail before any loading
     for key in params:
         saved.param(key)  # an unknown parameter, with suggestions
-    for spec in saved.missing(params):
-        raise UsageError(f"{saved.name}: parameter '{spec.name}' is required ({spec.type}); "
-                         f"give -p {spec.name}=VALUE (see `pgraph queries {saved.name}`)")
+    saved.require(params)  # a missing parameter fails before any loading
     fmt = _format(args, "turtle" if saved.form == "CONSTRUCT" else "table")
     _check_form(saved.form, fmt)
     kg = _graph(args)

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from .binding import Term, bind
 from ..errors import ParameterError, QueryError
-from .params import TYPES, ParamSpec, Resolver, coerce
+from .params import TYPES, ParamSpec, Resolver, coerce, expected
 from ..paths import QUERIES_DIR
 
 _FORM = re.compile(r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b",
@@ -47,14 +47,18 @@ class SavedQuery:
         """The required parameters that have no value and no default."""
         return [p for p in self.params if p.required and p.default is None and values.get(p.name) is None]
 
+    def require(self, values: dict[str, Any]) -> None:
+        """Refuse a missing required parameter, saying what to give in words every caller reads the
+        same way (the command, the Python API, the web app): no option syntax of one of them."""
+        for spec in self.missing(values):
+            raise ParameterError(f"{self.name}: parameter '{spec.name}' is required: {expected(spec.type)}")
+
     def terms(self, values: dict[str, Any], resolver: Resolver | None = None) -> dict[str, Term | tuple[Term, ...]]:
         """Every declared parameter as a typed term: given values, else defaults; unknown names refused,
         and several values refused unless the parameter is declared `multiple`."""
         for name in values:
             self.param(name)
-        for spec in self.missing(values):
-            raise ParameterError(f"{self.name}: parameter '{spec.name}' is required ({spec.type}); "
-                                 f"e.g. query({self.name!r}, {spec.name}=...)")
+        self.require(values)
         out: dict[str, Term | tuple[Term, ...]] = {}
         for spec in self.params:
             raw = values.get(spec.name)
