@@ -119,7 +119,8 @@ def fresh_server(tmp_path):
 def test_an_endpoint_without_pgraph_data_says_so_then_push_and_query_meet_in_the_same_default_graph(fresh_server):
     query = ("query", "allies", "--as-of", "2000-01-01", "-f", "csv", "--endpoint", fresh_server + "/query")
     assert_user_error(run_cli(*query), fresh_server + "/query",
-                      "holds no pgraph data in graph <https://w3id.org/pgraph/graph/facts>", "pgraph push")
+                      "holds no pgraph data in graph <https://w3id.org/pgraph/graph/facts> (where `pgraph push` "
+                      "writes) nor in its default graph", "pgraph push")
     pushed = run_cli("--data", str(MINI), "push", "--endpoint", fresh_server + "/store")  # no --graph either
     assert pushed.returncode == 0, pushed.stderr
     result = run_cli(*query)

@@ -1,6 +1,7 @@
 """Where triples live: the embedded pyoxigraph store, or a remote SPARQL 1.1 endpoint, behind one interface."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Protocol
 
@@ -8,7 +9,10 @@ from ..errors import EndpointError, InputError, QueryError, UsageError
 from .endpoint import MAX_BYTES, check_timeout, parse_endpoint, send
 from .sources import FileSet, rdf_format, read_bytes
 from .terms import from_oxigraph
-from ..vocab import XSD
+from ..vocab import FACTS_GRAPH, ONTOLOGY, XSD
+
+#: RemoteStore(graph=AUTO): the facts graph `pgraph push` writes if it holds pgraph data, else the default graph
+AUTO = "auto"
 
 Row = dict[str, Any]
 
@@ -203,9 +207,27 @@ class RemoteStore:
         self.timeout = check_timeout(timeout)
         if not isinstance(max_bytes, int) or max_bytes <= 0:
             raise UsageError(f"--max-bytes must be a whole number of bytes above 0, got {max_bytes!r}")
-        self.url, self.graph, self.max_bytes = self.endpoint.url, graph, max_bytes
+        self.url, self.max_bytes = self.endpoint.url, max_bytes
+        self.auto = graph == AUTO
+        self.graph = None if self.auto else graph
+        self._resolved = not self.auto
         self.allow_service = allow_service
         self.location = self.endpoint.shown
+
+    def _resolve_graph(self) -> None:
+        """graph=AUTO: the graph `pgraph push` writes when it holds pgraph's ontology, else the
+        server's default graph (a server such as `pgraph serve` keeps the data there)."""
+        if self._resolved:
+            return
+        self._resolved = True
+        self.graph = FACTS_GRAPH
+        body = self._request(f"ASK {{ <{ONTOLOGY}> ?p ?o }}", "application/sparql-results+json")
+        try:
+            found = json.loads(body)["boolean"] is True
+        except (ValueError, KeyError, TypeError):
+            found = False  # a server that cannot answer this says so to the query itself
+        if not found:
+            self.graph = None
 
     def _request(self, text: str, accept: str) -> bytes:
         import urllib.parse
@@ -214,6 +236,7 @@ class RemoteStore:
         from ..version import __version__
         if not self.allow_service and uses_service(text):
             raise QueryError(SERVICE_REFUSED)
+        self._resolve_graph()
         fields = [("query", text)] + ([("default-graph-uri", self.graph)] if self.graph else [])
         request = urllib.request.Request(
             self.url, data=urllib.parse.urlencode(fields).encode("utf-8"), method="POST",
