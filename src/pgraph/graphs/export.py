@@ -74,15 +74,15 @@ def _scalar_copy(g: Any) -> Any:
 def _styled(g: Any) -> Any:
     """A scalar copy carrying the picture's look as plain attributes that Gephi reads on import
     (x, y, size, r, g, b; edge width) and Cytoscape maps with a passthrough (color as #rrggbb)."""
-    from .style import colour, edge_look, largest, marker_diameter, positions_pixels, rgb
+    from .style import colour, edge_look, largest, look, rgb
     h = _scalar_copy(g)
-    pos = positions_pixels(g)
+    drawn = look(g)
     for n, data in h.nodes(data=True):
         fill = colour(str(g.nodes[n].get("kind", "")))
         data["r"], data["g"], data["b"] = rgb(fill)
         data["color"] = fill
-        data["size"] = round(marker_diameter(int(largest(g.nodes[n].get("participants", 0)))), 2)
-        data["x"], data["y"] = round(pos[n][0], 2), round(pos[n][1], 2)
+        data["size"] = round(2 * drawn.radius[n], 2)
+        data["x"], data["y"] = round(drawn.pos[n][0], 2), round(drawn.pos[n][1], 2)
     heaviest = max((largest(d.get("weight", 1.0)) for *_, d in g.edges(data=True)), default=1.0)
     for a, b, data in h.edges(data=True):
         width, line = edge_look(g, g.edges[a, b], heaviest)
@@ -112,8 +112,8 @@ def _gexf(g: Any, path: Path, **_: Any) -> None:
     for n, data in h.nodes(data=True):
         r, gr, b = rgb(colour(str(data.get("kind", ""))))
         data["viz"] = {"color": {"r": r, "g": gr, "b": b, "a": 1.0},
-                       "size": round(marker_diameter(int(largest(data.get("participants", 0)))), 2),
-                       "position": {"x": round(pos[n][0], 2), "y": round(pos[n][1], 2), "z": 0.0}}
+                       "size": round(2 * drawn.radius[n], 2),
+                       "position": {"x": round(drawn.pos[n][0], 2), "y": round(drawn.pos[n][1], 2), "z": 0.0}}
     for *_, data in h.edges(data=True):
         width, line = edge_look(g, data, heaviest)
         er, eg, eb = rgb(line)
@@ -145,9 +145,10 @@ def _dot(g: Any, path: Path, **_: Any) -> None:
     """DOT that `dot -Tpng` (or neato, fdp) renders as the picture: neato with the picture's positions
     pinned (spread apart where markers would overlap), nodes coloured by kind and sized by participants,
     edges as wide as their weight, the instruments with no edge grouped in a captioned bottom cluster."""
-    from .style import EDGE_COLOUR, colour, edge_width, marker_diameter, positions_inches
+    from .style import EDGE_COLOUR, colour, edge_look, look
     h = _scalar_copy(g)
-    pos = positions_inches(g)
+    drawn = look(g)
+    pos = {n: (x / 100, y / 100) for n, (x, y) in drawn.pos.items()}  # canvas pixels are 1/100 inch
     heaviest = max((float(d.get("weight", 1.0) or 0.0) for *_, d in h.edges(data=True)), default=1.0)
     alone = [n for n in h.nodes() if h.degree(n) == 0]
     caption = ("instruments with no active participant on this date" if h.graph.get("query") == "memberships"
@@ -168,7 +169,7 @@ def _dot(g: Any, path: Path, **_: Any) -> None:
         x, y = pos[n]
         attrs = {"xlabel": str(d.get("short") or n), "tooltip": str(d.get("label") or n),
                  "fillcolor": colour(str(d.get("kind", ""))),
-                 "width": f"{marker_diameter(int(d.get('participants', 0) or 0)) / 72:.3f}",
+                 "width": f"{2 * drawn.radius[n] / 100:.3f}",
                  "pos": f"{x:.3f},{y:.3f}!",
                  **{k: v for k, v in d.items() if k not in ("label", "short")}}
         if n in alone:
@@ -188,12 +189,11 @@ def _dot(g: Any, path: Path, **_: Any) -> None:
         out.append("  }")
     memberships = h.graph.get("query") == "memberships"
     for a, b, d in h.edges(data=True):
-        if memberships:  # as the picture: thin grey lines, suspended participations red and dashed
-            look = ({"penwidth": "1.4", "color": "#c00000cc", "style": "dashed"} if d.get("status") == "suspended"
-                    else {"penwidth": "1.0"})
-        else:
-            look = {"penwidth": f"{edge_width(float(d.get('weight', 1.0) or 0.0), heaviest):.2f}"}
-        out.append(f"  {_dot_id(str(a))} -- {_dot_id(str(b))} {_dot_attrs({**look, **d})};")
+        width, line = edge_look(h, d, heaviest)  # as the picture: suspended participations red and dashed
+        style = {"penwidth": f"{width:.2f}"}
+        if memberships and d.get("status") == "suspended":
+            style.update({"color": line + "cc", "style": "dashed"})
+        out.append(f"  {_dot_id(str(a))} -- {_dot_id(str(b))} {_dot_attrs({**style, **d})};")
     out.append("}")
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 

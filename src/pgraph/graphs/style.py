@@ -1,14 +1,24 @@
-"""How nodes and edges look in every export (PNG/SVG, DOT, GEXF, GraphML), so each file opens
-looking like the picture: colour by kind, size by participants, width by weight, the same layout."""
+"""How nodes and edges look in every export (DOT, GEXF, GraphML), taken from the picture itself
+(drawing.compose), so each file opens looking like the PNG: colour by kind, marker size by
+participants, edge width by weight, the same positions."""
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 from typing import Any
 
-from .picture import DPI, KIND_COLOURS, SIZE_INCHES, _layout
+from .drawing import KIND_COLOURS, Circle, compose
 
 EDGE_COLOUR = "#8c8c8c"
+SUSPENDED_COLOUR = "#c00000"
 OTHER_COLOUR = "#999999"
+
+
+@dataclass
+class Look:
+    """Where each node is drawn (canvas pixels, 1/100 inch, y upwards) and its marker's radius."""
+
+    pos: dict[Any, tuple[float, float]]
+    radius: dict[Any, float]
 
 
 def colour(kind: str) -> str:
@@ -19,32 +29,6 @@ def colour(kind: str) -> str:
 def rgb(hex_colour: str) -> tuple[int, int, int]:
     """#rrggbb as three 0-255 integers."""
     return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
-
-
-def marker_area(participants: int) -> float:
-    """A node's marker area in square points, as the picture draws it (grows with the root of its participants)."""
-    return 120 + 160 * math.sqrt(max(0, participants))
-
-
-def marker_diameter(participants: int) -> float:
-    """A node's marker diameter in points (1/72 inch)."""
-    return 2 * math.sqrt(marker_area(participants) / math.pi)
-
-
-def edge_width(weight: float, heaviest: float) -> float:
-    """An edge's line width in points: 0.6 for the lightest, 6.6 for the heaviest."""
-    return 0.6 + 6.0 * (weight / (heaviest or 1.0))
-
-
-SUSPENDED_COLOUR = "#c00000"
-
-
-def edge_look(g: Any, data: dict[str, Any], heaviest: float) -> tuple[float, str]:
-    """An edge's width (points) and colour as the picture draws it: overlap edges as wide as their weight;
-    membership edges thin, a suspended participation red."""
-    if g.graph.get("query") == "memberships":
-        return (1.4, SUSPENDED_COLOUR) if data.get("status") == "suspended" else (1.0, EDGE_COLOUR)
-    return edge_width(largest(data.get("weight", 1.0)), heaviest), EDGE_COLOUR
 
 
 def largest(value: Any) -> float:
@@ -64,13 +48,25 @@ def static_view(g: Any) -> Any:
     return h
 
 
-def positions_inches(g: Any) -> dict[Any, tuple[float, float]]:
-    """The picture's layout, in inches from the picture's centre (y upwards), on the picture's canvas."""
-    pos = _layout(static_view(g))
-    half_w, half_h = SIZE_INCHES[0] / 2, SIZE_INCHES[1] / 2
-    return {n: (float(x) / 1.15 * half_w, float(y) / 1.12 * half_h) for n, (x, y) in pos.items()}
+def look(g: Any) -> Look:
+    """The picture's positions and marker sizes for every node; nodes a crowded picture leaves out
+    are put in rows below it, at the smallest marker size."""
+    picture = compose(static_view(g), key=False)
+    drawn = {s.node: s for s in picture.shapes if isinstance(s, Circle) and s.node}
+    pos = {n: (c.x, -c.y) for n, c in drawn.items()}
+    radius = {n: c.r for n, c in drawn.items()}
+    left_out = [n for n in g.nodes() if str(n) not in drawn]
+    for i, n in enumerate(left_out):
+        row, col = divmod(i, 40)
+        pos[n] = (20.0 + 30.0 * col, -(picture.height + 30.0 + 30.0 * row))
+        radius[n] = 5.0
+    return Look({n: pos[str(n)] if str(n) in pos else pos[n] for n in g.nodes()},
+                {n: radius[str(n)] if str(n) in radius else radius[n] for n in g.nodes()})
 
 
-def positions_pixels(g: Any) -> dict[Any, tuple[float, float]]:
-    """The same layout in the picture's pixels (Gephi and Cytoscape coordinates)."""
-    return {n: (x * DPI, y * DPI) for n, (x, y) in positions_inches(g).items()}
+def edge_look(g: Any, data: dict[str, Any], heaviest: float) -> tuple[float, str]:
+    """An edge's width (canvas pixels) and colour as the picture draws it: overlap edges as wide as
+    their weight; membership edges thin, a suspended participation red."""
+    if g.graph.get("query") == "memberships":
+        return (1.6, SUSPENDED_COLOUR) if data.get("status") == "suspended" else (1.0, EDGE_COLOUR)
+    return 0.8 + 7.0 * largest(data.get("weight", 1.0)) / (heaviest or 1.0), EDGE_COLOUR
