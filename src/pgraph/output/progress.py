@@ -51,8 +51,10 @@ def working(what: str) -> Iterator[None]:
         if done.wait(DELAY):
             return
         from tqdm import tqdm
-        with tqdm(total=None, desc=what, bar_format="{desc}: {elapsed}", leave=False, file=sys.stderr) as bar:
+        with tqdm(total=None, desc=what, bar_format="{desc}: {elapsed}", leave=False, file=sys.stderr,
+                  delay=float("inf")) as bar:  # drawn by refresh() below, once its clock is set
             bar.start_t = started  # the time taken since the work began, not since the bar appeared
+            bar.refresh()
             while not done.wait(0.2):
                 bar.refresh()
 
