@@ -76,16 +76,16 @@ def _styled(g: Any) -> Any:
     (x, y, size, r, g, b; edge width) and Cytoscape maps with a passthrough (color as #rrggbb)."""
     from .style import colour, edge_look, largest, look, rgb
     h = _scalar_copy(g)
-    drawn = look(g)
+    drawn = look(h)  # node ids as written (made XML-safe)
     for n, data in h.nodes(data=True):
-        fill = colour(str(g.nodes[n].get("kind", "")))
+        fill = colour(str(data.get("kind", "")))
         data["r"], data["g"], data["b"] = rgb(fill)
         data["color"] = fill
         data["size"] = round(2 * drawn.radius[n], 2)
         data["x"], data["y"] = round(drawn.pos[n][0], 2), round(drawn.pos[n][1], 2)
-    heaviest = max((largest(d.get("weight", 1.0)) for *_, d in g.edges(data=True)), default=1.0)
-    for a, b, data in h.edges(data=True):
-        width, line = edge_look(g, g.edges[a, b], heaviest)
+    heaviest = max((largest(d.get("weight", 1.0)) for *_, d in h.edges(data=True)), default=1.0)
+    for _, _, data in h.edges(data=True):
+        width, line = edge_look(h, data, heaviest)
         data["width"], data["color"] = round(width, 2), line
     return h
 
@@ -147,7 +147,7 @@ def _dot(g: Any, path: Path, **_: Any) -> None:
     edges as wide as their weight, the instruments with no edge grouped in a captioned bottom cluster."""
     from .style import EDGE_COLOUR, colour, edge_look, look
     h = _scalar_copy(g)
-    drawn = look(g)
+    drawn = look(h)
     pos = {n: (x / 100, y / 100) for n, (x, y) in drawn.pos.items()}  # canvas pixels are 1/100 inch
     heaviest = max((float(d.get("weight", 1.0) or 0.0) for *_, d in h.edges(data=True)), default=1.0)
     alone = [n for n in h.nodes() if h.degree(n) == 0]
