@@ -224,7 +224,7 @@ class RemoteStore:
         body = self._request(f"ASK {{ <{ONTOLOGY}> ?p ?o }}", "application/sparql-results+json")
         try:
             found = json.loads(body)["boolean"] is True
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             found = False  # a server that cannot answer this says so to the query itself
         if not found:
             self.graph = None
