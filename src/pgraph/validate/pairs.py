@@ -46,7 +46,9 @@ def _subsumed(p: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -
             common = p.areas.get(this, set()) & p.areas.get(value, set())
             if not common:
                 continue
-            row = {"n": str(shared), "area": p.min_key(common)}
+            who = ("its only active participant also takes" if shared == 1
+                   else f"all {shared} active participants also take")  # as the shape's SELECT words it
+            row = {"n": str(shared), "whoAll": who, "area": p.min_key(common)}
             out += [_finding(check, this, value, {**row, "other": other}) for other in _texts(p, value)]
     return out
 
