@@ -607,6 +607,8 @@ def _main(args: argparse.Namespace, outcome: dict[str, Any]) -> int:
             worker.join(0.05)
     except KeyboardInterrupt:
         discard_pending()
+        from .store import discard_partial
+        discard_partial()  # a cache entry being written
         try:
             sys.stdout.flush()
         except (OSError, ValueError):
