@@ -254,7 +254,7 @@ def _poisoned(entry: Path) -> None:
     head, _, body = raw.partition(b"\n")
     body = body.replace(b'"Partnership for Peace"', b'"POISONED"')
     fields = head.split(b" ")
-    fields[4] = cache._mac(b"\x00" * 32, fields[3].decode(), body).encode()
+    fields[4] = cache._mac(b"\x00" * 32, fields[3].decode(), body).hexdigest().encode()
     entry.write_bytes(b" ".join(fields) + b"\n" + body)
 
 

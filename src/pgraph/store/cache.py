@@ -113,11 +113,8 @@ def own_folder(root: Path) -> Path:
     folder = root / FOLDER
     try:
         root.mkdir(parents=True, exist_ok=True)
-        try:
-            os.mkdir(folder, 0o700)
-            _write_new(folder / MARKER, MARKER_TEXT.encode(), 0o600)
-        except FileExistsError:
-            pass
+        if not os.path.lexists(folder):
+            _create_folder(folder)
         info = os.lstat(folder)
     except OSError as e:
         raise Unusable(f"{folder}: {e.strerror or e}") from None
@@ -133,6 +130,23 @@ def own_folder(root: Path) -> Path:
     if not ours:
         raise Unusable(f"{folder}: not pgraph's cache folder (no {MARKER} written by pgraph), left as it is")
     return folder
+
+
+def _create_folder(folder: Path) -> None:
+    """Create the folder with its marker already inside (built aside, renamed into place)."""
+    aside = folder.with_name(f".{folder.name}.{secrets.token_hex(4)}")
+    os.mkdir(aside, 0o700)
+    try:
+        _write_new(aside / MARKER, MARKER_TEXT.encode(), 0o600)
+        os.rename(aside, folder)
+    except OSError:
+        if not os.path.lexists(folder):  # not a concurrent creation that won the race
+            raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(aside / MARKER)
+        with contextlib.suppress(OSError):
+            os.rmdir(aside)
 
 
 def _check_owner(path: Path, info: os.stat_result, what: str) -> None:
@@ -186,11 +200,30 @@ def _create_secret(path: Path) -> None:
         raise Unusable(f"signing secret {path}: {e.strerror or e}") from None
 
 
-def _mac(secret: bytes, digest: str, body: memoryview | bytes) -> str:
+def _mac(secret: bytes, digest: str, body: memoryview | bytes = b"") -> Any:
+    """The keyed BLAKE2b of an entry's key and body (more body can be added with update)."""
     mac = hashlib.blake2b(key=secret, digest_size=32, person=b"pgraph-cache")
     mac.update(digest.encode() + b"\n")
     mac.update(body)
-    return mac.hexdigest()
+    return mac
+
+
+def _header(digest: str, signature: str) -> bytes:
+    return b"# " + FORMAT + b" " + digest.encode() + b" " + signature.encode() + b"\n"
+
+
+class _Signing:
+    """A binary writer that also feeds what it writes to a running signature."""
+
+    def __init__(self, out: Any, mac: Any) -> None:
+        self.out, self.mac = out, mac
+
+    def write(self, chunk: bytes) -> int:
+        self.mac.update(chunk)
+        return self.out.write(chunk)
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 @contextlib.contextmanager
@@ -242,7 +275,7 @@ def _open(folder: Path, entry: Path, digest: str, secret: bytes) -> tuple[Any, s
         return None, "damaged (no pgraph header)"
     if fields[3] != digest.encode():
         return None, "damaged (holds another key)"
-    expected = _mac(secret, digest, memoryview(data)[first + 1:])
+    expected = _mac(secret, digest, memoryview(data)[first + 1:]).hexdigest()
     if not hmac.compare_digest(fields[4], expected.encode()):
         return None, "damaged or not written by this user (signature does not match)"
     store = ox.Store()
@@ -267,12 +300,12 @@ def _publish(folder: Path, entry: Path, digest: str, secret: bytes, store: Any) 
     _PARTIAL.add(part)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # held while writing: a pruner sees the build is alive
-        body = store.dump(format=ox.RdfFormat.N_QUADS)
-        header = b"# " + FORMAT + b" " + digest.encode() + b" " + _mac(secret, digest, body).encode() + b"\n"
         with os.fdopen(fd, "wb", closefd=False) as fh:
-            fh.write(header)
-            fh.write(body)
-        del body
+            fh.write(_header(digest, "0" * 64))  # a placeholder of the same length
+            signing = _Signing(fh, _mac(secret, digest))
+            store.dump(signing, format=ox.RdfFormat.N_QUADS)  # streamed: no second copy in memory
+        if os.pwrite(fd, _header(digest, signing.mac.hexdigest()), 0) != len(_header(digest, "0" * 64)):
+            raise OSError(f"short write of the header of {part}")
         with _lock(folder, exclusive=False):
             os.replace(part, entry)
     except (OSError, Unusable) as e:  # a full disk, a file-size limit, a folder named like the entry
