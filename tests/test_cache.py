@@ -347,6 +347,16 @@ def test_a_cache_folder_that_is_not_safely_ours_is_bypassed(data, tmp_path, caps
     one_warning(capsys.readouterr().err, "loading without the cache")
 
 
+def test_a_bad_data_file_with_an_unusable_cache_gives_only_the_input_error(data, tmp_path):
+    env = {"PGRAPH_CACHE": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    assert run_cli("--data", str(data), "stats", env=env).returncode == 0
+    folder(tmp_path).chmod(0o777)
+    (data / "bad.ttl").write_text("@prefix x: <http://x/> .\nx:a x:b ;; .\n", encoding="utf-8")
+    result = run_cli("--data", str(data), "stats", env=env)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("pgraph: error: ") and "bad.ttl:2:" in result.stderr
+
+
 def test_a_signing_secret_readable_by_others_is_refused(data, tmp_path, capsys):
     _build(data)
     cache.secret_path().chmod(0o644)

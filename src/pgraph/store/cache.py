@@ -84,7 +84,7 @@ def load_or_build(blobs: Blobs, fill: Callable[[Any], None]) -> tuple[Any, str]:
     """
     import pyoxigraph as ox
     root = cache_root()
-    if root is None:
+    if root is None or not hasattr(os, "O_NOFOLLOW"):  # off, or a system without POSIX file safety
         store = ox.Store()
         fill(store)
         return store, "off"
@@ -95,16 +95,16 @@ def load_or_build(blobs: Blobs, fill: Callable[[Any], None]) -> tuple[Any, str]:
         entry = folder / f"{digest}.nq"
         store, complaint = _open(folder, entry, digest, secret)
     except Unusable as e:
-        warn(f"{e}; loading without the cache")
         store = ox.Store()
-        fill(store)
+        fill(store)  # a bad input file is the one error shown, without a cache warning before it
+        warn(f"{e}; loading without the cache")
         return store, "bypassed"
     if store is not None:
         return store, "hit"
-    if complaint:
-        warn(f"{entry}: {complaint}; rebuilding it")
     store = ox.Store()
     fill(store)
+    if complaint:
+        warn(f"{entry}: {complaint}; rebuilding it")
     return store, _publish(folder, entry, digest, secret, store)
 
 
