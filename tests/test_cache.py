@@ -357,12 +357,20 @@ def test_a_bad_data_file_with_an_unusable_cache_gives_only_the_input_error(data,
     assert result.stderr.startswith("pgraph: error: ") and "bad.ttl:2:" in result.stderr
 
 
-def test_a_signing_secret_readable_by_others_is_refused(data, tmp_path, capsys):
+@pytest.mark.parametrize("problem", ["readable-by-others", "a-folder", "too-short"])
+def test_an_unsafe_or_damaged_signing_secret_is_refused(data, tmp_path, capsys, problem):
     _build(data)
-    cache.secret_path().chmod(0o644)
+    secret = cache.secret_path()
+    if problem == "readable-by-others":
+        secret.chmod(0o644)
+    elif problem == "a-folder":
+        secret.unlink()
+        secret.mkdir()
+    else:
+        secret.write_bytes(b"short")
     kg = pgraph.load(data, cached=True)
     assert kg.backend.cache_state == "bypassed" and answers(kg) == answers(pgraph.load(data))
-    one_warning(capsys.readouterr().err, "signing secret", "mode 0600")
+    one_warning(capsys.readouterr().err, "signing secret", str(secret))
 
 
 def test_a_full_disk_while_storing_falls_back_to_memory_with_one_warning(data, tmp_path):

@@ -123,8 +123,10 @@ def own_folder(root: Path) -> Path:
     _check_owner(folder, info, "folder")
     try:
         fd = os.open(folder / MARKER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as fh:
-            ours = fh.read(len(MARKER_TEXT) + 1) == MARKER_TEXT.encode()
+        try:
+            ours = os.read(fd, len(MARKER_TEXT) + 1) == MARKER_TEXT.encode()
+        finally:
+            os.close(fd)
     except OSError:
         ours = False
     if not ours:
@@ -174,11 +176,15 @@ def _secret() -> bytes:
             continue
         except OSError as e:
             raise Unusable(f"signing secret {path}: {e.strerror or e}") from None
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
+        try:
+            info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
                 raise Unusable(f"signing secret {path}: must be a file of this user's with mode 0600")
-            value = fh.read(33)
+            value = os.read(fd, 33)
+        except OSError as e:
+            raise Unusable(f"signing secret {path}: {e.strerror or e}") from None
+        finally:
+            os.close(fd)
         if len(value) != 32:
             raise Unusable(f"signing secret {path}: damaged (expected 32 bytes)")
         return value
