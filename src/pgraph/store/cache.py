@@ -249,7 +249,6 @@ def _lock(folder: Path, *, exclusive: bool) -> Iterator[None]:
 
 def _open(folder: Path, entry: Path, digest: str, secret: bytes) -> tuple[Any, str]:
     """The entry's graph loaded into memory, or (None, why it cannot be used; '' if there is none)."""
-    import pyoxigraph as ox
     with _lock(folder, exclusive=False):
         try:
             fd = os.open(entry, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -268,26 +267,33 @@ def _open(folder: Path, entry: Path, digest: str, secret: bytes) -> tuple[Any, s
         if info.st_mode & 0o022:
             return None, "writable by group or others, not trusted"
         with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read()
-        with contextlib.suppress(OSError):
-            os.utime(fd)  # marks the entry as recently used
+            return _verified_load(fh, digest, secret)
     except OSError as e:
         return None, f"cannot be read ({e.strerror or e})"
     finally:
         os.close(fd)
-    first = data.find(b"\n", 0, 256)
-    fields = data[:first].split(b" ") if first > 0 else []
+
+
+def _verified_load(fh: Any, digest: str, secret: bytes) -> tuple[Any, str]:
+    """Check the open entry's header and signature, then load it (streamed) into memory."""
+    import pyoxigraph as ox
+    fields = fh.readline(256).rstrip(b"\n").split(b" ")
     if len(fields) != 5 or fields[0] != b"#" or b" ".join(fields[1:3]) != FORMAT:
         return None, "damaged (no pgraph header)"
     if fields[3] != digest.encode():
         return None, "damaged (holds another key)"
-    expected = _mac(secret, digest, memoryview(data)[first + 1:]).hexdigest()
-    if not hmac.compare_digest(fields[4], expected.encode()):
+    mac = _mac(secret, digest)
+    for chunk in iter(lambda: fh.read(1 << 20), b""):  # verified before a byte is parsed
+        mac.update(chunk)
+    if not hmac.compare_digest(fields[4], mac.hexdigest().encode()):
         return None, "damaged or not written by this user (signature does not match)"
+    with contextlib.suppress(OSError):
+        os.utime(fh.fileno())  # marks the entry as recently used
+    fh.seek(0)  # the same open file: the folder is the user's alone and pgraph never rewrites an entry
     store = ox.Store()
     try:
-        store.load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
-    except (SyntaxError, ValueError, OSError) as e:  # only if pgraph itself wrote a bad entry
+        store.load(fh, format=ox.RdfFormat.N_QUADS, lenient=True)
+    except (SyntaxError, ValueError) as e:  # only if pgraph itself wrote a bad entry
         return None, f"unreadable ({str(e).splitlines()[0][:120]})"
     return store, ""
 
