@@ -566,6 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     import signal
     import threading
     from .output import discard_pending
+    from .store import discard_partial
     parser = build_parser()
     args = parser.parse_args(argv)
     outcome: dict[str, Any] = {}
@@ -606,9 +607,8 @@ def _main(args: argparse.Namespace, outcome: dict[str, Any]) -> int:
         while worker.is_alive():
             worker.join(0.05)
     except KeyboardInterrupt:
-        discard_pending()
-        from .store import discard_partial
         discard_partial()  # a cache entry being written
+        discard_pending()
         try:
             sys.stdout.flush()
         except (OSError, ValueError):
