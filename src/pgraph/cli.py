@@ -572,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     outcome: dict[str, Any] = {}
 
     def terminated(signum: int, _frame: Any) -> None:  # SIGTERM, SIGHUP: the same clean-up as Ctrl-C
+        discard_partial()
         discard_pending()
         print(f"\npgraph: terminated ({signal.Signals(signum).name})", file=sys.stderr)
         sys.stderr.flush()
@@ -594,6 +595,7 @@ def _main(args: argparse.Namespace, outcome: dict[str, Any]) -> int:
     """Run the command in a worker thread; Ctrl-C removes half-written output and exits with 130."""
     import threading
     from .output import discard_pending
+    from .store import discard_partial
 
     def work() -> None:
         try:
