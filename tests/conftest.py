@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if "PGRAPH_TEST_KEEP_CACHE" not in os.environ:
     import tempfile
     os.environ["PGRAPH_CACHE"] = tempfile.mkdtemp(prefix="pgraph-test-cache-")
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="pgraph-test-state-")  # the cache's signing secret
 FIXTURES = ROOT / "tests" / "fixtures"
 MINI = FIXTURES / "mini"
 

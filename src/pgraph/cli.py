@@ -638,12 +638,14 @@ def main(argv: list[str] | None = None) -> int:
     import signal
     import threading
     from .output import discard_pending
+    from .store import discard_partial
     parser = build_parser()
     args = parser.parse_args(argv)
     _show_progress(args)
     outcome: dict[str, Any] = {}
 
     def terminated(signum: int, _frame: Any) -> None:  # SIGTERM, SIGHUP: the same clean-up as Ctrl-C
+        discard_partial()
         discard_pending()
         print(f"\npgraph: terminated ({signal.Signals(signum).name})", file=sys.stderr)
         sys.stderr.flush()
@@ -666,6 +668,7 @@ def _main(args: argparse.Namespace, outcome: dict[str, Any]) -> int:
     """Run the command in a worker thread; Ctrl-C removes half-written output and exits with 130."""
     import threading
     from .output import discard_pending
+    from .store import discard_partial
 
     def work() -> None:
         try:
@@ -679,6 +682,7 @@ def _main(args: argparse.Namespace, outcome: dict[str, Any]) -> int:
         while worker.is_alive():
             worker.join(0.05)
     except KeyboardInterrupt:
+        discard_partial()  # a cache entry being written
         discard_pending()
         try:
             sys.stdout.flush()

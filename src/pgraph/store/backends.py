@@ -59,41 +59,33 @@ def _strip_comments(text: str) -> str:
 
 
 class EmbeddedStore:
-    """A pyoxigraph store loaded once from Turtle files: in memory, or (cached=True) an on-disk
-    read-only store reused while the files are unchanged (see cache.py)."""
+    """A pyoxigraph store in memory, loaded once from data files, or (cached=True) from the
+    parsed-graph cache when the same bytes were parsed and checked before (see cache.py)."""
 
     def __init__(self, files: FileSet, *, cached: bool = False, allow_service: bool = False) -> None:
         import pyoxigraph as ox
         self.files = files
         self.allow_service = allow_service
         self.read_only = False
-        store = None
+        self.cache_state = "off"  # or 'hit', 'stored', 'bypassed' (see cache.load_or_build)
         if cached:
-            from .cache import open_or_build
-            store = open_or_build(files.all, self._fill_disk)
-            self.read_only = store is not None
-        if store is None:
+            from .cache import load_or_build
+            blobs = [(path, read_bytes(path)) for path in files.all]  # hashed and parsed: the same bytes
+            store, self.cache_state = load_or_build(blobs, lambda target: self._fill(target, blobs))
+        else:
             store = ox.Store()
             self._fill(store)
         self.store = store
-        self.location = f"embedded store ({len(files.all)} files{', cached' if self.read_only else ''})"
+        self.location = f"embedded store ({len(files.all)} files{', cached' if self.cache_state == 'hit' else ''})"
 
-    def _fill(self, store: Any) -> None:
+    def _fill(self, store: Any, blobs: Any = None) -> None:
         from ..output import progress_steps, progress_while
+        given = dict(blobs) if blobs else {}   # the bytes already read (and hashed) for the cache key
         sizes = [_size(p) for p in self.files.all]
         for path in progress_steps(self.files.all, what="loading", sizes=sizes, unit="B"):
-            _load_file(store, path)
+            _load_file(store, path, given.get(path))
         with progress_while("checking typed literals"):
             _check_literals(store, self.files)
-
-    def _fill_disk(self, disk: Any) -> None:
-        """Parse and check in memory (fast, with file positions), then bulk-load the result on disk."""
-        import pyoxigraph as ox
-        memory = ox.Store()
-        self._fill(memory)
-        from ..output import progress_while
-        with progress_while("writing the parsed-graph cache"):
-            disk.bulk_load(memory.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
 
     def __len__(self) -> int:
         return len(self.store)
@@ -130,11 +122,12 @@ _FORMAT_NAMES = {"TURTLE": "Turtle", "N_TRIPLES": "N-Triples", "N3": "N3", "JSON
                  "RDF_XML": "RDF/XML"}
 
 
-def _load_file(store: Any, path: Any) -> None:
+def _load_file(store: Any, path: Any, data: bytes | None = None) -> None:
     """Parse one data file into the store. No base IRI: a relative IRI would become a file:// IRI that
     leaks a local path into exports and pushes, so it is refused with its file and line."""
     import pyoxigraph as ox
-    data = read_bytes(path)
+    if data is None:
+        data = read_bytes(path)
     fmt = rdf_format(path)
     try:
         store.load(data, format=getattr(ox.RdfFormat, fmt))
