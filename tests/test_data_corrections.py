@@ -136,6 +136,16 @@ def test_gulf_partners_documents_connect_the_ici_to_the_overlap_picture(real):
     assert {"ipcp", "ici-regional-centre"} <= set(graph.neighbors("ici"))
 
 
+def test_occ_holders_come_from_pages_showing_their_units_evaluated(real):
+    starts = {r["country"]: r["since"] for r in real.query("members", instrument="occ", asOf="2024-12-31")}
+    assert starts["AZE"] == "2007-01-01"  # Azerbaijan's mission to NATO: in the OCC E&F since 2007
+    assert starts["BIH"] == "2019-09-01"  # NATO HQ Sarajevo: first evaluations September 2019
+    assert "https://nato-pfp.mfa.gov.az/en/content/24/operational-capabilities-concept-occ" in fact(
+        real, "participation/occ-AZE", "dcterms:source")
+    assert fact(real, "figure/occ-partners-completed-2022", "pg:value") == [15]
+    assert real.overlap_graph(asOf="2024-12-31").degree("occ") > 0
+
+
 # ---------------------------------------------------------------- the article's points (issue 16, item 5)
 
 def _evidence(real, challenge: str) -> list[dict]:
