@@ -146,6 +146,13 @@ def test_occ_holders_come_from_pages_showing_their_units_evaluated(real):
     assert real.overlap_graph(asOf="2024-12-31").degree("occ") > 0
 
 
+def test_parp_participants_named_by_nato_in_june_1999(real):
+    in_1999 = members(real, "parp", "1999-12-31")
+    assert {"AUT", "FIN", "SWE", "AZE"} <= in_1999
+    assert "FIN" not in members(real, "parp", "2023-04-05")  # ended on accession
+    assert "https://www.nato.int/pfp/docu/d990615c.htm" in fact(real, "participation/parp-SWE", "dcterms:source")
+
+
 # ---------------------------------------------------------------- the article's points (issue 16, item 5)
 
 def _evidence(real, challenge: str) -> list[dict]:
