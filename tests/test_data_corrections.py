@@ -109,6 +109,12 @@ def test_colombia_formalised_as_global_partner_on_31_may_2018_beside_its_2017_pr
     assert fact(real, "participation/patg-COL", "pg:startDate") == ["2017-05-01"]
 
 
+def test_building_integrity_established_by_the_eapc_in_november_2007(real):
+    assert fact(real, "instrument/bi", "pg:establishedOn") == ["2007-11-01"]
+    assert fact(real, "instrument/bi", "pg:datePrecision") == [PG + "MonthPrecision"]
+    assert "https://www.nato.int/cps/en/natohq/topics_68368.htm" in fact(real, "instrument/bi", "dcterms:source")
+
+
 # ---------------------------------------------------------------- holders (issue 16, item 3)
 
 def test_membership_action_plan_holders_follow_nato_map_page(real):
