@@ -49,10 +49,10 @@ def test_timeline_and_never_terminated_see_the_science_programme_and_its_success
     assert "sps" in in_force_2010 and "nato-science-programme" not in in_force_2010
 
 
-def test_russia_suspended_its_mission_to_nato_effective_1_november_2021(real):
+def test_russia_suspended_its_mission_to_nato_effective_1_november_2021_a_restriction_of_a_suspended_partnership(real):
     changes = real.query("status-changes", **{"from": "2021-10-01", "to": "2021-11-30"})
     assert {"date": "2021-11-01", "country": "RUS", "instrument": "nato-russia-council",
-            "change": "suspension"} in changes
+            "change": "restriction"} in changes  # the participation was already suspended since 2014
     assert "https://www.nato.int/cps/en/natohq/opinions_191254.htm" in fact(
         real, "change/nato-russia-council-RUS-2021", "dcterms:source")
 
