@@ -37,7 +37,8 @@ def test_png_is_a_non_blank_picture_at_1_4_times_the_canvas(overlap_2020, tmp_pa
     write(overlap_2020, path, "png")
     image = Image.open(path).convert("RGB")
     picture = compose(overlap_2020)
-    assert image.size == (round(picture.width * 1.4), round(picture.height * 1.4)) and image.size[0] == 1820
+    assert image.size[0] == round(picture.width * 1.4) == 1820
+    assert abs(image.size[1] - picture.height * 1.4) < 1  # the renderer truncates where round() may go up
     colours = image.resize((182, 126)).getcolors(maxcolors=182 * 126)
     white = sum(n for n, c in colours if c == (255, 255, 255))
     assert 1 - white / (182 * 126) > 0.05 and len(colours) > 50  # kinds, grey edges, black labels
