@@ -18,6 +18,10 @@ SELECT ?x ?id ?name WHERE {
 }"""
 
 
+#: a parameter of type 'country' names a participant: a country or an international organisation
+_SPACES_OF = {"country": ("country", "organisation")}
+
+
 def _key(text: str) -> str:
     """How names are compared: case-insensitive, spacing normalised, a leading 'the' ignored."""
     key = " ".join(text.split()).casefold()
@@ -57,7 +61,8 @@ class KnowledgeGraph:
         variants = " ".join(f'"{escape_string(v)}"' for v in dict.fromkeys((text, text.lower(), text.upper())))
         rows = self.backend.select(sparql_prologue() + f"SELECT ?x WHERE {{ VALUES ?id {{ {variants} }} "
                                                        f"?x dcterms:identifier ?id }}")
-        return {r["x"] for r in rows if isinstance(r["x"], str) and r["x"].startswith(ID_SPACES[kind])}
+        spaces = tuple(ID_SPACES[k] for k in _SPACES_OF.get(kind, (kind,)))
+        return {r["x"] for r in rows if isinstance(r["x"], str) and r["x"].startswith(spaces)}
 
     def resolve(self, kind: str, text: str) -> str:
         """The IRI for a short id, acronym or name of an instrument, country or event."""
@@ -68,14 +73,16 @@ class KnowledgeGraph:
             self._build_index()
         assert self._index is not None and self._names is not None
         key = _key(text)
-        found = self._index[kind].get(key) or self._names[kind].get(key)
+        kinds = _SPACES_OF.get(kind, (kind,))
+        found = (set().union(*(self._index[k].get(key, set()) for k in kinds))
+                 or set().union(*(self._names[k].get(key, set()) for k in kinds)))
         if found and len(found) == 1:
             return next(iter(found))
         if found:
             raise ParameterError(f"{kind} '{text}' is ambiguous: {len(found)} things in the graph carry it "
                                  f"({', '.join(sorted(found))}); fix the duplicate (see `pgraph validate`)")
-        candidates = {n: self._display.get(next(iter(i)), n)
-                      for n, i in {**self._names[kind], **self._index[kind]}.items()}
+        candidates = {n: self._display.get(next(iter(i)), n) for k in kinds
+                      for n, i in {**self._names[k], **self._index[k]}.items()}
         close = difflib.get_close_matches(key, list(candidates), n=6, cutoff=0.6)
         ids = list(dict.fromkeys(candidates[c] for c in close))[:3]
         hint = f"; did you mean {', '.join(ids)}?" if ids else ""
