@@ -180,7 +180,8 @@ class Oracle:
             suspended = [h for h in held if self.state(h, asOf) == "suspended"]
             if end is not None and end.state(asOf) == "after":
                 status = "ended"
-            elif "uncertain" in (est.state(asOf), end.state(asOf) if end else None):
+            elif "uncertain" in [est.state(asOf), end.state(asOf) if end else None] + [
+                    w.state(asOf) for target, _t, w in self.changes if target == i]:
                 status = "uncertain"
             elif self._suspended({i}, asOf) or held and len(suspended) == len(held):
                 status = "suspended"
