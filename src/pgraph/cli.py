@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Jaccard threshold of the redundant-pair smell (default 0.8)")
     p.add_argument("--max-instruments", metavar="N", default="8",
                    help="threshold of the partner-in-many-instruments smell (default 8)")
+    p.add_argument("--max-quiet-years", metavar="N", default="5",
+                   help="years without recorded activity before the quiet-instrument smell (default 5)")
     p.add_argument("--engine", choices=("fast", "pyshacl"), default="fast",
                    help="fast: shapes as SPARQL on pyoxigraph (default); pyshacl: the reference engine")
     p.set_defaults(run=cmd_validate)
@@ -413,7 +415,8 @@ def _settings(args: argparse.Namespace) -> Any:
         if args.as_of else dt.date.today()
     jaccard = Decimal(coerce(ParamSpec("min-jaccard", "xsd:decimal"), args.min_jaccard).lexical)
     most = int(coerce(ParamSpec("max-instruments", "xsd:integer"), args.max_instruments).lexical)
-    return Settings(as_of=as_of, min_jaccard=jaccard, max_instruments=most)
+    quiet = int(coerce(ParamSpec("max-quiet-years", "xsd:integer"), args.max_quiet_years).lexical)
+    return Settings(as_of=as_of, min_jaccard=jaccard, max_instruments=most, max_quiet_years=quiet)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
