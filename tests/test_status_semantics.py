@@ -100,3 +100,24 @@ def test_a_participation_left_open_ends_with_its_instrument_and_at_its_holders_a
 def test_accessions_list_the_instruments_held_up_to_the_accession_day_not_the_end_reason(edge):
     fin = by(edge.query("accessions"), "country")["FIN"]
     assert fin["instruments_left"] == ["alpha"]  # gamma's end says 'accession' but came in 2020
+
+
+# ---------------------------------------------------------------- stats
+
+def test_stats_show_the_curation_date_coverage_primary_sources_and_uncertain_answers():
+    import json
+    result = run_cli("stats", "--as-of", "2024-06-01", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["curated"] == "2026-11-30" and stats["after_curation"] is False
+    assert stats["uncertain_on_date"]["count"] >= 1  # ipcp-MNG ended in 2024, day unknown
+    matched = stats["reported_counts_matched"]
+    assert 0 < matched["count"] < matched["of"] and matched["share"] == round(matched["count"] / matched["of"], 3)
+    primary = stats["facts_on_primary_source"]
+    assert 0 < primary["count"] < primary["of"]
+
+
+def test_stats_say_when_the_date_is_after_the_curation_date():
+    later = run_cli("stats", "--as-of", "2030-01-01")
+    assert later.returncode == 0 and "2030-01-01 is after the curation date 2026-11-30" in later.stdout
+    assert "after the curation date" not in run_cli("stats", "--as-of", "2026-01-01").stdout

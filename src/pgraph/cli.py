@@ -39,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("stats", help="triples, instances per class, participations by status")
+    p = sub.add_parser("stats", help="triples, instances per class, statuses, coverage, sourcing, curation date")
     p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    p.add_argument("--as-of", metavar="DATE", help="the date for status and uncertainty figures (default: today)")
     p.set_defaults(run=cmd_stats)
 
     p = sub.add_parser("summary", help="the jungle in a few numbers")
@@ -230,8 +231,11 @@ def _render_answer(answer: Any, fmt: str, columns: list[str] | None = None) -> s
 # -------------------------------------------------------------------------- commands
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from .catalog import ParamSpec, coerce
+    as_of = dt.date.fromisoformat(coerce(ParamSpec("as-of", "xsd:date"), args.as_of).lexical) if args.as_of else None
     kg = _load(args)
-    stats = kg.stats()
+    stats = kg.stats(as_of)
     if args.format == "json":
         import json
         print(json.dumps(stats, indent=2))
@@ -241,10 +245,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print("instances per class:")
     for cls, n in stats["classes"].items():
         print(f"  {for_terminal(str(cls)):<28} {n:>6}")
-    print("participations by status:")
+    print(f"participations by stored status (on the curation date {stats['curated'] or 'not recorded'}):")
     for status, n in stats["participations_by_status"].items():
         print(f"  {for_terminal(str(status)):<28} {n:>6}")
+    print(f"participations in force on {stats['as_of']} (docs/data.md, 'What active on a date means'):")
+    for status, n in stats["held_on_date_by_status"].items():
+        print(f"  {for_terminal(str(status)):<28} {n:>6}")
+    u, m, p = stats["uncertain_on_date"], stats["reported_counts_matched"], stats["facts_on_primary_source"]
+    print(f"answers resting on a date known only to its month or year: {u['count']} of {u['of']}{_percent(u)}")
+    print(f"reported counts of holders the recorded holders match: {m['count']} of {m['of']}{_percent(m)}"
+          " (see `pgraph query coverage`)")
+    print(f"facts on a primary source: {p['count']} of {p['of']}{_percent(p)}")
+    print(f"curated: {stats['curated'] or 'not recorded'}")
+    if stats["after_curation"]:
+        print(f"note: {stats['as_of']} is after the curation date {stats['curated']}: "
+              "changes since then are not in the data")
     return EXIT_OK
+
+
+def _percent(share: dict[str, Any]) -> str:
+    return f" ({100 * share['share']:.0f}%)" if share["share"] is not None else ""
 
 
 def _print_summary(kg: Any) -> None:

@@ -149,10 +149,10 @@ class KnowledgeGraph:
             f"ORDER BY ?src")
         return [r["src"] for r in self.backend.select(text) if isinstance(r["src"], str)]
 
-    def stats(self) -> dict[str, Any]:
-        """Triples, instances per class and participations by status."""
+    def stats(self, as_of: Any = None) -> dict[str, Any]:
+        """Triples, instances per class, statuses (stored and on a date), coverage, sourcing, curation date."""
         from .stats import compute
-        return compute(self.backend)
+        return compute(self.backend, as_of)
 
     def overlap_graph(self, asOf: Any = None, **options: Any) -> Any:
         """The instrument overlap graph on a date, as a networkx.Graph."""
