@@ -35,6 +35,11 @@ def test_the_nato_russia_council_is_not_active_at_the_end_of_2024(real):
     assert by(real.query("instruments", asOf="2010-01-01"), "instrument")["nato-russia-council"]["status"] == "active"
 
 
+def test_never_terminated_shows_the_nato_russia_council_as_suspended(real):
+    rows = {r["instrument"]: r["status"] for r in real.query("never-terminated", asOf="2024-12-31")}
+    assert rows["nato-russia-council"] == "suspended" and rows["pfp"] == "active"
+
+
 def test_a_partner_wide_decision_suspends_afghanistan_in_every_instrument_from_august_2021(real):
     before = {r["instrument"]: r["status"] for r in real.query("memberships", asOf="2021-08-19") if r["participant"] == "AFG"}
     after = {r["instrument"]: r["status"] for r in real.query("memberships", asOf="2021-08-20") if r["participant"] == "AFG"}
