@@ -74,6 +74,14 @@ def test_strict_takes_true_or_false_and_nothing_else():
     assert_user_error(run_cli("query", "partners", "-p", "strict=maybe"), "strict", "true or false")
 
 
+def test_the_strict_flag_leaves_out_what_rests_on_an_uncertain_date():
+    loose = run_cli("query", "members", "-p", "instrument=ipcp", "--as-of", "2024-06-01", "-f", "csv")
+    strict = run_cli("query", "members", "-p", "instrument=ipcp", "--as-of", "2024-06-01", "--strict", "-f", "csv")
+    assert loose.returncode == strict.returncode == 0
+    assert "MNG" in loose.stdout and "uncertain" in loose.stdout and "MNG" not in strict.stdout
+    assert_user_error(run_cli("query", "allies", "--strict"), "unknown parameter 'strict'")
+
+
 # ---------------------------------------------------------------- edge-case fixtures
 
 def test_two_suspensions_without_a_resumption_give_one_row(edge):

@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
                    help="a parameter value; repeat for several")
     p.add_argument("--as-of", metavar="DATE", help="shortcut for --param asOf=DATE")
+    p.add_argument("--strict", action="store_true",
+                   help="shortcut for --param strict=true: count only what is certain on the date (docs/data.md)")
     _add_output(p, ("table", "csv", "tsv", "json", "md", "xlsx", "turtle", "ntriples", "jsonld"), "table")
     _add_endpoint(p)
     p.set_defaults(run=cmd_query)
@@ -381,6 +383,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     params = _parse_params(args.param)
     if args.as_of:
         params["asOf"] = args.as_of
+    if args.strict:
+        params["strict"] = "true"
     saved = Catalog().get(args.name)  # unknown names fail before any loading
     kg = _graph(args)
     answer = kg.query(args.name, **params)
