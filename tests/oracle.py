@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterable
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 PG = Namespace("https://w3id.org/pgraph/ontology#")
@@ -262,7 +262,3 @@ class Oracle:
             rows.append({"year": year, "established": len(est), "ended": len(end), "active": len(act)})
         return rows
 
-
-def literal_date(value: Literal) -> dt.date:
-    """A date literal as a date (for tests that read dates from the graph)."""
-    return _date(value)

@@ -11,6 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
 
 import pgraph
 from conftest import FIXTURES, ROOT
@@ -92,15 +94,10 @@ def test_queries_agree_with_the_oracle_on_every_edge_case_fixture_day(edge):
     for who in ("FIN", "SWE", "AUT", "RUS", "MLT", "GEO", "JOR", "MNG", "un"):
         iri = kg.resolve("country", who)
         for day in (dt.date(2002, 10, 15), dt.date(2004, 6, 1), dt.date(2012, 5, 5), dt.date(2026, 1, 1)):
-            diffs += _differences(kg, "partner-history", oracle.partner_history(pgraph_iri(iri), day),
+            diffs += _differences(kg, "partner-history", oracle.partner_history(URIRef(iri), day),
                                   country=who, asOf=day.isoformat())
     diffs += _spans(kg, oracle, 1999, 2026)
     assert not diffs, "\n".join(diffs)
-
-
-def pgraph_iri(text: str):
-    from rdflib import URIRef
-    return URIRef(text)
 
 
 # ------------------------------------------------------------------------------ real data
@@ -133,7 +130,7 @@ def test_partner_history_agrees_with_the_oracle_for_every_participant(real_pair)
     kg, oracle = real_pair
     diffs = []
     for who in sorted({h.who for h in oracle.held}):
-        code = str(oracle.g.value(who, pgraph_iri("http://purl.org/dc/terms/identifier")))
+        code = str(oracle.g.value(who, DCTERMS.identifier))
         diffs += _differences(kg, "partner-history", oracle.partner_history(who, dt.date(2024, 12, 31)),
                               country=code, asOf="2024-12-31")
     assert not diffs, "\n".join(diffs)
