@@ -84,11 +84,15 @@ def test_twelve_founders_acceded_when_the_treaty_entered_into_force(real):
     assert len(founders) == 12 and {r["accession"] for r in founders} == {"1949-08-24"}
 
 
-def test_malta_left_pfp_in_1996_and_returned_in_2008(real):
+def test_malta_suspended_its_pfp_participation_in_1996_and_resumed_it_in_2008(real):
+    # NATO's wording (news_7192): Malta suspended its participation in October 1996; reactivated in 2008
     spells = [r for r in real.query("partner-history", country="MLT") if r["instrument"] == "pfp"]
-    assert [(r["start"], r["end"], r["end_reason"]) for r in spells] == [
-        ("1995-04-26", "1996-10-01", "withdrawal"), ("2008-04-03", None, None)]
-    assert "https://www.nato.int/cps/en/natohq/news_7192.htm" in fact(real, "participation/pfp-MLT-2", "dcterms:source")
+    assert [(r["start"], r["end"]) for r in spells] == [("1995-04-26", None)]
+    changes = [(r["date"], r["change"]) for r in real.query("status-changes", **{"from": "1996-01-01", "to": "2008-12-31"})
+               if r["country"] == "MLT" and r["instrument"] == "pfp" and r["change"] != "joined"]
+    assert changes == [("1996-10-01", "suspension"), ("2008-04-03", "resumption")]
+    assert fact(real, "change/pfp-MLT-1996", "pg:datePrecision") == ["https://w3id.org/pgraph/ontology#MonthPrecision"]
+    assert "https://www.nato.int/cps/en/natohq/news_7192.htm" in fact(real, "change/pfp-MLT-2008", "dcterms:source")
 
 
 def test_russia_pfp_cooperation_suspended_april_2014(real):

@@ -56,6 +56,13 @@ def test_partners__no_ally_is_a_partner(real):
     assert "FIN" in by(real.query("partners", asOf="2020-01-01"), "country")
 
 
+def test_coverage__recorded_holders_match_the_deep_and_eop_counts_and_show_what_is_missing(real):
+    rows = {(r["instrument"], r["date"]): r for r in real.query("coverage")}
+    assert rows["deep", "2016-01-29"]["reported"] == rows["deep", "2016-01-29"]["recorded"] == 11
+    assert rows["eop", "2024-03-07"]["difference"] == 0  # Sweden left EOP on its accession day
+    assert all(r["difference"] == r["recorded"] - r["reported"] for r in rows.values() if r["recorded"] < r["reported"])
+
+
 def test_allies__count_grows_with_each_enlargement(real):
     assert len(real.query("allies", asOf="1950-01-01")) == 12
     assert len(real.query("allies", asOf="2004-03-29")) == 26

@@ -29,6 +29,9 @@ EXPECTED = {
     "participation-before-instrument": ("ParticipationWithinLifetimeShape", "Violation", "SPARQL", "starts 2010-01-01 before the lifetime of instrument eop"),
     "participation-after-instrument-ended": ("ParticipationWithinLifetimeShape", "Violation", "SPARQL", "after the end of instrument old"),
     "participation-open-after-accession": ("OpenAfterAccessionShape", "Violation", "SPARQL", "TUR became an Ally on 1952-02-18"),
+    "participation-stored-status-disagrees": ("StoredStatusShape", "Violation", "SPARQL", "stored status is Active but the dated facts give Suspended on the curation date 2026-11-28"),
+    "instrument-stored-status-disagrees": ("StoredInstrumentStatusShape", "Violation", "SPARQL", "stored status is Active but the dated facts give Suspended"),
+    "participation-accession-end-on-another-day": ("AccessionEndDateShape", "Warning", "SPARQL", "ends on 2021-04-04 for accession to NATO, but FIN acceded on 2023-04-04"),
     "participation-overlapping-spells": ("NoOverlappingSpellsShape", "Violation", "SPARQL", "same participant, same instrument"),
     "instrument-without-kind": ("InstrumentKindShape", "Violation", "SPARQL", "exactly one kind; it has 0"),
     "instrument-bad-identifier": ("InstrumentShape", "Violation", "Pattern", "lower case letters"),
@@ -56,6 +59,8 @@ EXPECTED = {
     "scenario-in-facts": ("NoScenarioInFactsShape", "Violation", "MaxCount", "move it under data/scenarios/"),
     "smell-zombie": ("ZombieShape", "Warning", "SPARQL", "no active participant (it had 1 participation)"),
     "smell-redundant-pair": ("RedundantPairShape", "Warning", "SPARQL", "overlaps twin with Jaccard 1.000 (threshold 0.8) and both cover defence-reform"),
+    "smell-quiet-instrument": ("QuietInstrumentShape", "Warning", "SPARQL", "no recorded activity since 2001-03-03 (25 years; threshold 5)"),
+    "smell-coverage-differs": ("CoverageShape", "Info", "SPARQL", "reports 3 participants of eop on 2020-06-12; the data records 2"),
     "smell-never-terminated-failed": ("NeverTerminatedShape", "Warning", "SPARQL", "Another author (2024) judges it: original goal not met"),
 }
 
@@ -74,7 +79,7 @@ def test_the_mini_graph_has_no_violation_and_the_smells_the_fixture_was_built_fo
     assert report.count("Violation") == 0
     shapes = {(f.shape.removeprefix(PGSH), f.severity) for f in report.findings}
     assert shapes == {("NeverTerminatedShape", "Warning"), ("DormantParticipationShape", "Warning"),
-                      ("SubsumedShape", "Info")}
+                      ("SubsumedShape", "Info"), ("QuietInstrumentShape", "Warning")}
 
 
 @pytest.mark.parametrize("fixture", sorted(EXPECTED))

@@ -49,11 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="what to do; `pgraph COMMAND --help` shows its options")
     sub.required = True
 
-    p = sub.add_parser("stats", help="triples, instances per class, participations by status",
-                       description="Count the triples, the instances of each pgraph class and the participations "
-                                   "by status in the loaded graph (ontology and data).")
+    p = sub.add_parser("stats", help="triples, instances per class, statuses, coverage, sourcing, curation date",
+                       description="Count the triples and the instances of each pgraph class; statuses on a date, "
+                                   "answers resting on an imprecise date, how far recorded holders match reported "
+                                   "counts, the share of facts on a primary source, and the data's curation date.")
     p.add_argument("--format", "-f", choices=("table", "json"), default="table",
                    help="table for people (default) or json for machines")
+    p.add_argument("--as-of", metavar="DATE", help="the date for status and uncertainty figures (default: today)")
     p.set_defaults(run=cmd_stats)
 
     p = sub.add_parser("summary", help="the jungle in a few numbers",
@@ -84,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a parameter value; give each parameter once (several values only where the "
                         "query declares the parameter 'multiple')")
     p.add_argument("--as-of", metavar="DATE", help="shortcut for --param asOf=DATE")
+    p.add_argument("--strict", action="store_true",
+                   help="shortcut for --param strict=true: count only what is certain on the date (docs/data.md)")
     _add_output(p, ("table", "csv", "tsv", "json", "md", "xlsx", "turtle", "ntriples", "jsonld"), "table")
     _add_endpoint(p)
     p.set_defaults(run=cmd_query)
@@ -144,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Jaccard threshold of the redundant-pair smell (default 0.8)")
     p.add_argument("--max-instruments", metavar="N", default="8",
                    help="threshold of the partner-in-many-instruments smell (default 8)")
+    p.add_argument("--max-quiet-years", metavar="N", default="5",
+                   help="years without recorded activity before the quiet-instrument smell (default 5)")
     p.add_argument("--engine", choices=("fast", "pyshacl"), default="fast",
                    help="fast: shapes as SPARQL on pyoxigraph (default); pyshacl: the reference engine")
     p.set_defaults(run=cmd_validate)
@@ -278,8 +284,11 @@ def _render_answer(answer: Any, fmt: str, columns: list[str] | None = None, *, w
 # -------------------------------------------------------------------------- commands
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from .catalog import ParamSpec, coerce
+    as_of = dt.date.fromisoformat(coerce(ParamSpec("as-of", "xsd:date"), args.as_of).lexical) if args.as_of else None
     kg = _load(args)
-    stats = kg.stats()
+    stats = kg.stats(as_of)
     if args.format == "json":
         import json
         print(json.dumps(stats, indent=2))
@@ -289,10 +298,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print("instances per class:")
     for cls, n in stats["classes"].items():
         print(f"  {for_terminal(str(cls)):<28} {n:>6}")
-    print("participations by status:")
+    print(f"participations by stored status (on the curation date {stats['curated'] or 'not recorded'}):")
     for status, n in stats["participations_by_status"].items():
         print(f"  {for_terminal(str(status)):<28} {n:>6}")
+    print(f"participations in force on {stats['as_of']} (docs/data.md, 'What active on a date means'):")
+    for status, n in stats["held_on_date_by_status"].items():
+        print(f"  {for_terminal(str(status)):<28} {n:>6}")
+    u, m, p = stats["uncertain_on_date"], stats["reported_counts_matched"], stats["facts_on_primary_source"]
+    print(f"answers resting on a date known only to its month or year: {u['count']} of {u['of']}{_percent(u)}")
+    print(f"reported counts of holders the recorded holders match: {m['count']} of {m['of']}{_percent(m)}"
+          " (see `pgraph query coverage`)")
+    print(f"facts on a primary source: {p['count']} of {p['of']}{_percent(p)}")
+    print(f"curated: {stats['curated'] or 'not recorded'}")
+    if stats["after_curation"]:
+        print(f"note: {stats['as_of']} is after the curation date {stats['curated']}: "
+              "changes since then are not in the data")
     return EXIT_OK
+
+
+def _percent(share: dict[str, Any]) -> str:
+    return f" ({100 * share['share']:.0f}%)" if share["share"] is not None else ""
 
 
 def _print_summary(kg: Any) -> None:
@@ -410,6 +435,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     params = _parse_params(args.param)
     if args.as_of:
         params["asOf"] = args.as_of
+    if args.strict:
+        params["strict"] = "true"
     saved = Catalog().get(args.name)  # unknown names fail before any loading
     for key in params:
         saved.param(key)  # an unknown parameter, with suggestions
@@ -473,7 +500,8 @@ def _settings(args: argparse.Namespace) -> Any:
         if args.as_of else dt.date.today()
     jaccard = Decimal(coerce(ParamSpec("min-jaccard", "xsd:decimal"), args.min_jaccard).lexical)
     most = int(coerce(ParamSpec("max-instruments", "xsd:integer"), args.max_instruments).lexical)
-    return Settings(as_of=as_of, min_jaccard=jaccard, max_instruments=most)
+    quiet = int(coerce(ParamSpec("max-quiet-years", "xsd:integer"), args.max_quiet_years).lexical)
+    return Settings(as_of=as_of, min_jaccard=jaccard, max_instruments=most, max_quiet_years=quiet)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -19,6 +19,10 @@ SELECT ?x ?id ?name WHERE {
 }"""
 
 
+#: a parameter of type 'country' names a participant: a country or an international organisation
+_SPACES_OF = {"country": ("country", "organisation")}
+
+
 def _key(text: str) -> str:
     """How names are compared: case-insensitive, spacing normalised, a leading 'the' ignored."""
     key = " ".join(text.split()).casefold()
@@ -61,7 +65,8 @@ class KnowledgeGraph:
         variants = " ".join(f'"{escape_string(v)}"' for v in dict.fromkeys((text, text.lower(), text.upper())))
         rows = self.backend.select(sparql_prologue() + f"SELECT ?x WHERE {{ VALUES ?id {{ {variants} }} "
                                                        f"?x dcterms:identifier ?id }}")
-        return {r["x"] for r in rows if isinstance(r["x"], str) and r["x"].startswith(ID_SPACES[kind])}
+        spaces = tuple(ID_SPACES[k] for k in _SPACES_OF.get(kind, (kind,)))
+        return {r["x"] for r in rows if isinstance(r["x"], str) and r["x"].startswith(spaces)}
 
     def resolve(self, kind: str, text: str) -> str:
         """The IRI for a short id, acronym or name of an instrument, country or event."""
@@ -72,19 +77,21 @@ class KnowledgeGraph:
             self._build_index()
         assert self._index is not None and self._names is not None
         key = _key(text)
-        found = self._index[kind].get(key) or self._names[kind].get(key)
+        kinds = _SPACES_OF.get(kind, (kind,))
+        found = (set().union(*(self._index[k].get(key, set()) for k in kinds))
+                 or set().union(*(self._names[k].get(key, set()) for k in kinds)))
         if found and len(found) == 1:
             return next(iter(found))
         if found:
             raise ParameterError(f"{kind} '{text}' is ambiguous: {len(found)} things in the graph carry it "
                                  f"({', '.join(sorted(found))}); fix the duplicate (see `pgraph validate`)")
-        raise ParameterError(f"no {kind} '{text}' in the graph{self._suggest(kind, key)}")
+        raise ParameterError(f"no {kind} '{text}' in the graph{self._suggest(kind, kinds, key)}")
 
-    def _suggest(self, kind: str, key: str) -> str:
+    def _suggest(self, kind: str, kinds: Any, key: str) -> str:
         """Ids whose id or name is spelt almost like the text, else whose name holds it as a word."""
         assert self._index is not None and self._names is not None
-        candidates = {n: self._display.get(next(iter(i)), n)
-                      for n, i in {**self._names[kind], **self._index[kind]}.items()}
+        candidates = {n: self._display.get(next(iter(i)), n) for k in kinds
+                      for n, i in {**self._names[k], **self._index[k]}.items()}
         close = difflib.get_close_matches(key, list(candidates), n=6, cutoff=0.65)
         ids = list(dict.fromkeys(candidates[c] for c in close))
         if ids:
@@ -149,12 +156,13 @@ class KnowledgeGraph:
         return in_query_order(text, self.backend.select(full))
 
     def curated_on(self) -> str | None:
-        """The date the loaded data files last changed (None for a remote graph): shown beside as-of dates."""
-        files = getattr(self.backend, "files", None)
-        if files is None:
-            return None
+        """The data's curation date, shown beside as-of dates: the dcterms:modified the dataset states
+        (data/dataset.ttl), else the date the loaded data files last changed (None for a remote graph
+        that states none)."""
         if not hasattr(self, "_curated"):
-            self._curated = curated_on(files.data)
+            from .stats import curation_date
+            files = getattr(self.backend, "files", None)
+            self._curated = curation_date(self.backend) or (curated_on(files.data) if files is not None else None)
         return self._curated
 
     def sources_of(self, rows: list[dict[str, Any]], *, limit: int = 2000) -> list[str]:
@@ -184,10 +192,10 @@ class KnowledgeGraph:
             f"ORDER BY ?src")
         return [r["src"] for r in self.backend.select(text) if isinstance(r["src"], str)]
 
-    def stats(self) -> dict[str, Any]:
-        """Triples, instances per class and participations by status."""
+    def stats(self, as_of: Any = None) -> dict[str, Any]:
+        """Triples, instances per class, statuses (stored and on a date), coverage, sourcing, curation date."""
         from .stats import compute
-        return compute(self.backend)
+        return compute(self.backend, as_of)
 
     def overlap_graph(self, asOf: Any = None, **options: Any) -> Any:
         """The instrument overlap graph on a date, as a networkx.Graph."""

@@ -1,10 +1,24 @@
-"""Counts that describe a graph: triples, instances per class, participations by status, the jungle summary."""
+"""Counts that describe a graph: triples, instances per class, statuses, completeness and sourcing, the jungle summary."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from .catalog import Catalog
 from .store import Backend
 from .vocab import PG, sparql_prologue
+
+#: the dataset node whose dcterms:modified is the curation date (data/dataset.ttl)
+DATASET = "https://w3id.org/pgraph/id/dataset"
+
+_CURATED = sparql_prologue() + f"SELECT (MAX(?d) AS ?curated) WHERE {{ <{DATASET}> dcterms:modified ?d }}"
+
+_PRIMARY = sparql_prologue() + """
+SELECT (COUNT(DISTINCT ?x) AS ?facts) (COUNT(DISTINCT ?onPrimary) AS ?primary) WHERE {
+  ?x dcterms:source ?s .
+  FILTER NOT EXISTS { ?x a pg:Source }
+  OPTIONAL { ?x dcterms:source ?p . ?p pg:primary true . BIND(?x AS ?onPrimary) }
+}"""
 
 _CLASSES = sparql_prologue() + """
 SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {
@@ -37,13 +51,39 @@ SELECT (COUNT(DISTINCT ?c) AS ?partners) (COUNT(DISTINCT ?p) AS ?participations)
 _SOURCES = sparql_prologue() + "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a pg:Source }"
 
 
-def compute(backend: Backend) -> dict[str, Any]:
-    """The figures `pgraph stats` prints."""
+def curation_date(backend: Backend) -> str | None:
+    """The dataset's curation date (dcterms:modified), so answers about later dates can say they may be stale."""
+    rows = backend.select(_CURATED)
+    return str(rows[0]["curated"]) if rows and rows[0].get("curated") else None
+
+
+def _share(part: int, whole: int) -> dict[str, Any]:
+    return {"count": part, "of": whole, "share": round(part / whole, 3) if whole else None}
+
+
+def compute(backend: Backend, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The figures `pgraph stats` prints: counts, stored statuses, status on a date, coverage, sourcing, curation date."""
+    as_of = as_of or dt.date.today()
+    catalog = Catalog()
     classes = {row["class"].removeprefix(PG): row["n"] for row in backend.select(_CLASSES)}
+    held = backend.select(catalog.get("memberships").bound({"asOf": as_of.isoformat()}))
+    on_date: dict[str, int] = {}
+    for row in held:
+        on_date[row["status"]] = on_date.get(row["status"], 0) + 1
+    figures = backend.select(catalog.get("coverage").bound({}))
+    primary = backend.select(_PRIMARY)[0]
+    curated = curation_date(backend)
     return {
         "triples": backend.select(_TRIPLES)[0]["n"],
         "classes": classes,
         "participations_by_status": {r["status"]: r["n"] for r in backend.select(_BY_STATUS)},
+        "curated": curated,
+        "as_of": as_of.isoformat(),
+        "after_curation": curated is not None and as_of.isoformat() > curated,
+        "held_on_date_by_status": dict(sorted(on_date.items())),
+        "uncertain_on_date": _share(on_date.get("uncertain", 0), len(held)),
+        "reported_counts_matched": _share(sum(1 for f in figures if f["difference"] == 0), len(figures)),
+        "facts_on_primary_source": _share(primary["primary"], primary["facts"]),
     }
 
 

@@ -15,7 +15,7 @@ from ..vocab import ID_SPACES, XSD
 #: or raises ParameterError with suggestions
 Resolver = Callable[[str, str], str]
 
-TYPES = ("xsd:date", "year", "xsd:integer", "xsd:decimal", "xsd:string", "instrument", "country", "event")
+TYPES = ("xsd:date", "year", "xsd:integer", "xsd:decimal", "xsd:string", "xsd:boolean", "instrument", "country", "event")
 _MAX_STRING = 1000
 _SHORT_ID = re.compile(r"[a-z0-9][a-z0-9\-]*")
 _ISO3 = re.compile(r"[A-Za-z]{3}")
@@ -101,6 +101,17 @@ def _string(raw: Any) -> Typed:
     return Typed(text, XSD + "string")
 
 
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0"}
+
+
+def _boolean(raw: Any) -> Typed:
+    text = str(raw).strip().lower()
+    if text not in _TRUE | _FALSE:
+        raise ValueError("not true or false")
+    return Typed("true" if text in _TRUE else "false", XSD + "boolean")
+
+
 def _entity(kind: str) -> Callable[[Any, Resolver | None], Iri]:
     space = ID_SPACES[kind]
 
@@ -130,6 +141,7 @@ _PARSERS: dict[str, Callable[..., Term]] = {
     "xsd:integer": lambda raw, _r: _integer(raw),
     "xsd:decimal": lambda raw, _r: _decimal(raw),
     "xsd:string": lambda raw, _r: _string(raw),
+    "xsd:boolean": lambda raw, _r: _boolean(raw),
     "instrument": _entity("instrument"),
     "country": _entity("country"),
     "event": _entity("event"),
@@ -138,7 +150,7 @@ _PARSERS: dict[str, Callable[..., Term]] = {
 _EXPECTED = {
     "xsd:date": "a date YYYY-MM-DD or 'today'", "year": "a four-digit year",
     "xsd:integer": "an integer", "xsd:decimal": "a decimal number",
-    "xsd:string": f"some text (up to {_MAX_STRING} characters)",
+    "xsd:string": f"some text (up to {_MAX_STRING} characters)", "xsd:boolean": "true or false",
     "instrument": "an instrument id (e.g. pfp) or IRI", "country": "an ISO 3166-1 alpha-3 code (e.g. FIN), a country name or an IRI",
     "event": "an event id (e.g. wales-2014) or IRI",
 }

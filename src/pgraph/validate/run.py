@@ -25,19 +25,23 @@ class Settings:
     as_of: dt.date = field(default_factory=dt.date.today)
     min_jaccard: Decimal = Decimal("0.8")
     max_instruments: int = 8
+    max_quiet_years: int = 5
 
     def __post_init__(self) -> None:
         if not Decimal(0) < Decimal(self.min_jaccard) <= Decimal(1):
             raise UsageError(f"--min-jaccard must be in (0, 1], got {self.min_jaccard}")
         if self.max_instruments < 1:
             raise UsageError(f"--max-instruments must be at least 1, got {self.max_instruments}")
+        if self.max_quiet_years < 1:
+            raise UsageError(f"--max-quiet-years must be at least 1, got {self.max_quiet_years}")
 
     def ntriples(self) -> str:
         """The settings node, as N-Triples to add to the data graph."""
         s = f"<{PGSH}settings>"
         return (f'{s} <{PGSH}asOf> "{self.as_of.isoformat()}"^^<{XSD}date> .\n'
                 f'{s} <{PGSH}minJaccard> "{Decimal(self.min_jaccard)}"^^<{XSD}decimal> .\n'
-                f'{s} <{PGSH}maxInstruments> "{int(self.max_instruments)}"^^<{XSD}integer> .\n')
+                f'{s} <{PGSH}maxInstruments> "{int(self.max_instruments)}"^^<{XSD}integer> .\n'
+                f'{s} <{PGSH}maxQuietYears> "{int(self.max_quiet_years)}"^^<{XSD}integer> .\n')
 
 
 @dataclass
