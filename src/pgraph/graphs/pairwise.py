@@ -53,15 +53,15 @@ class _Store:
         self.store = store
 
 
-def _rows(kg: Any, name: str, as_of: str, columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+def _rows(kg: Any, name: str, as_of: str, columns: tuple[str, ...], **more: str) -> Iterator[tuple[Any, ...]]:
     """A building-block query's rows as tuples: on the embedded store the engine's own terms
     (things stay terms, no conversion of 100k rows), elsewhere the backend's Python values."""
     store = getattr(kg.backend, "store", None)
     if store is None or not hasattr(store, "query"):
-        for row in kg.query(name, asOf=as_of):
+        for row in kg.query(name, asOf=as_of, **more):
             yield tuple(row[c] for c in columns)
         return
-    text = kg.catalog.get(name).bound({"asOf": as_of})
+    text = kg.catalog.get(name).bound({"asOf": as_of, **more})
     for solution in store.query(text):
         yield tuple(solution[c] for c in columns)
 
@@ -80,14 +80,16 @@ class Participation:
     _in_force_by_id: dict[Any, set[Any]] | None = field(default=None, repr=False)
 
     @classmethod
-    def fetch(cls, kg: Any, as_of: str) -> "Participation":
-        """The first SELECT now, the second when an area is first asked for, on the graph's backend."""
+    def fetch(cls, kg: Any, as_of: str, *, strict: bool = False) -> "Participation":
+        """The first SELECT now, the second when an area is first asked for, on the graph's backend;
+        strict counts only participations certain on the date (docs/data.md)."""
         from ..store import from_oxigraph
         members: dict[Any, set[Any]] = defaultdict(set)
         ids: dict[Any, list[Any]] = {}
         value: dict[Any, Any] = {}
         for inst, who, inst_id, who_id in _rows(kg, "active-participations", as_of,
-                                                 ("instrument", "participant", "instrument_id", "participant_id")):
+                                                 ("instrument", "participant", "instrument_id", "participant_id"),
+                                                 strict="true" if strict else "false"):
             members[inst].add(who)
             for thing, ident in ((inst, inst_id), (who, who_id)):
                 found = ids.setdefault(thing, [])
@@ -350,4 +352,5 @@ ANSWERS: dict[str, Callable[[Participation, dict[str, Any]], list[Any]]] = {
 
 def answer(kg: Any, name: str, terms: dict[str, Any]) -> list[Any]:
     """A pairwise saved query answered by counting: rows before postprocessing (or triples)."""
-    return ANSWERS[name](Participation.fetch(kg, terms["asOf"].lexical), terms)
+    strict = "strict" in terms and terms["strict"].lexical in ("true", "1")
+    return ANSWERS[name](Participation.fetch(kg, terms["asOf"].lexical, strict=strict), terms)
