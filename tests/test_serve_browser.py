@@ -124,3 +124,26 @@ def test_hostile_labels_run_nothing_in_the_browser(browser):
         assert "<script>document.title='pwned'</script>Partnership" in page.inner_text("#answer")
         assert not seen["dialogs"] and not seen["errors"] and not seen["foreign"], seen
         context.close()
+
+
+UNCERTAIN_DAY = "2014-06-01"
+
+
+def test_a_boolean_parameter_is_a_checkbox_that_sends_true_only_when_ticked(browser, server):
+    context, page, seen = watched(browser, server)
+    page.goto(server + "/q/partners")
+    box = page.locator("#p-strict")
+    assert box.get_attribute("type") == "checkbox" and not box.is_checked()
+    page.fill("#p-asOf", UNCERTAIN_DAY)
+    page.check("#p-strict")
+    page.click("#run")
+    page.wait_for_selector("#answer")
+    assert page.url.endswith(f"/q/partners?asOf={UNCERTAIN_DAY}&strict=true")
+    expected = [line.split(",")[0] for line in cli_csv("partners", "--as-of", UNCERTAIN_DAY, "--strict").strip().splitlines()[1:]]
+    loose = [line.split(",")[0] for line in cli_csv("partners", "--as-of", UNCERTAIN_DAY).strip().splitlines()[1:]]
+    assert len(expected) < len(loose)  # on this day a partner rests on a date known only to its year
+    shown = page.locator("#answer tbody tr td:first-child").all_inner_texts()
+    assert [s.strip() for s in shown] == expected   # the partners certain on the date, as the CLI's --strict gives
+    assert page.locator("#p-strict").is_checked()
+    assert not seen["foreign"] and not seen["errors"] and not seen["csp"], seen
+    context.close()

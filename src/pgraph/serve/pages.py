@@ -12,7 +12,7 @@ from .templates import render
 ROW_DOWNLOADS = ("csv", "tsv", "json", "md", "xlsx", "txt")
 GRAPH_DOWNLOADS = ("ttl", "nt", "jsonld")
 _INPUTS = {"xsd:date": "date", "year": "number", "xsd:integer": "number", "xsd:decimal": "number",
-           "xsd:string": "text"}
+           "xsd:string": "text", "xsd:boolean": "checkbox"}  # an unticked box sends nothing: the default
 _BOUNDS = {"year": {"min": "1900", "max": "2100", "step": "1"},
            "xsd:integer": {"min": "0", "max": "1000000000", "step": "1"},
            "xsd:decimal": {"min": "0", "max": "1000000000", "step": "any"},
