@@ -76,10 +76,14 @@ def oxigraph_server(tmp_path_factory):
     if given:
         yield given.rstrip("/")
         return
+    yield from own_oxigraph_server(tmp_path_factory.mktemp("oxigraph"))
+
+
+def own_oxigraph_server(location: Path):
+    """Start `oxigraph serve` on a free loopback port over LOCATION, yield its base URL, stop it after."""
     binary = Path(sys.executable).parent / "oxigraph"
     assert binary.exists(), "the oxigraph server (PyPI package 'oxigraph') is a test dependency"
     port = _free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
     proc = subprocess.Popen([str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

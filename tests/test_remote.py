@@ -100,20 +100,8 @@ def test_failing_endpoint_names_url_and_http_status(oxigraph_server):
 @pytest.fixture()
 def fresh_server(tmp_path):
     """An empty `oxigraph serve` of this test's own, so the facts graph is ours to fill."""
-    import subprocess
-    import sys
-    from pathlib import Path
-    from conftest import _free_port, wait_for_http
-    port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "oxigraph"), "serve", "--location", str(tmp_path / "db"),
-                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(base + "/query?query=ASK%7B%7D")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    from conftest import own_oxigraph_server
+    yield from own_oxigraph_server(tmp_path / "db")
 
 
 def test_an_endpoint_without_pgraph_data_says_so_then_push_and_query_meet_in_the_same_default_graph(fresh_server):

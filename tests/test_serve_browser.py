@@ -9,21 +9,9 @@ import pytest
 
 from conftest import FIXTURES, run_cli
 from serving import running
-from test_report import ARGS, CHROMIUM
+from test_report import browser  # noqa: F401  (the same headless Debian Chromium, one per module)
 
 AS_OF = "2004-12-31"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from pathlib import Path
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is required (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
