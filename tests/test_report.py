@@ -313,3 +313,17 @@ def test_only_http_links_and_a_content_security_policy(browser, tmp_path):
     assert "default-src 'none'" in csp and "script-src" not in csp
     assert seen["dialogs"] == [] and seen["errors"] == []
     page.close()
+
+
+def test_the_headline_says_which_reading_it_uses_and_how_much_rests_on_uncertain_dates(browser, real, tmp_path):
+    """On a day inside a year-only start the figures name their reading, and the counts are the queries'."""
+    day = dt.date(2014, 6, 1)
+    out = tmp_path / "report.html"
+    build_report(real, out, as_of=day)
+    page, _ = open_page(browser, out)
+    uncertain = [r for r in real.query("memberships", asOf=day.isoformat()) if r["status"] == "uncertain"]
+    strict = real.query("partners", asOf=day.isoformat(), strict="true")
+    assert uncertain, "2014-06-01 lies inside year-only dates in the data"
+    assert int(page.inner_text("#uncertain-count")) == len(uncertain)
+    assert int(page.inner_text("#strict-partners")) == len(strict) < int(page.inner_text("#fig-partners"))
+    assert "default reading" in page.inner_text("#reading")

@@ -174,6 +174,9 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         "partners": len(partners),
         "participations": len(memberships),
         "average": round(sum(r["instruments"] for r in partners) / len(partners), 1) if partners else 0.0,
+        # the reading these figures use (docs/data.md): what rests on a month- or year-only date counts
+        "uncertain": sum(1 for r in memberships if r["status"] == "uncertain"),
+        "strict_partners": len(kg.query("partners", asOf=day, strict="true")),
     }
     progress("timeline")
     timeline_rows = kg.query("timeline", **{"from": 1991, "to": as_of.year})
