@@ -40,11 +40,23 @@ def _str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+ALPHA3_CODES = 26 ** 3  # partners past this many are organisations: ISO codes have three letters
+
+
 def _alpha3(i: int) -> str:
-    """A distinct three-letter code for country number i (26^3 = 17,576 codes, then a letter suffix)."""
+    """The distinct three-letter code of country number i (i < 17,576)."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    code = letters[(i // 676) % 26] + letters[(i // 26) % 26] + letters[i % 26]
-    return code if i < 17576 else code + letters[(i // 17576) % 26]
+    return letters[(i // 676) % 26] + letters[(i // 26) % 26] + letters[i % 26]
+
+
+def _partner(i: int) -> tuple[str, str, str]:
+    """Identifier, IRI and class of partner number i: a country while three-letter codes last, then an
+    international organisation with a lower-case id (the integrity shapes allow nothing else)."""
+    if i < ALPHA3_CODES:
+        code = _alpha3(i)
+        return code, f"{ID}country/{code}", "Country"
+    code = f"org-{i - ALPHA3_CODES}"
+    return code, f"{ID}organisation/{code}", "InternationalOrganisation"
 
 
 def generate(target: int, out: Path, *, seed: int = 1) -> dict[str, int]:
@@ -102,14 +114,14 @@ def generate(target: int, out: Path, *, seed: int = 1) -> dict[str, int]:
 
     accession: list[dt.date | None] = []
     for c in range(countries):
-        code = _alpha3(c)
-        iri = _iri(f"{ID}country/{code}")
-        t("countries", iri, _iri(RDF_TYPE), _iri(PG + "Country"))
+        code, partner, cls = _partner(c)
+        iri = _iri(partner)
+        t("countries", iri, _iri(RDF_TYPE), _iri(PG + cls))
         t("countries", iri, _iri(DCT + "identifier"), _str(code))
         t("countries", iri, _iri(LABEL), _str(f"Country {code}") + "@en")
         t("countries", iri, _iri(DCT + "source"), src())
         joined = None
-        if rng.random() < 0.1:
+        if cls == "Country" and rng.random() < 0.1:
             joined = dt.date(1999, 1, 1) + dt.timedelta(days=rng.randrange(365 * 26))
             a = _iri(f"{ID}accession/{code}")
             t("countries", a, _iri(RDF_TYPE), _iri(PG + "Accession"))
@@ -137,10 +149,10 @@ def generate(target: int, out: Path, *, seed: int = 1) -> dict[str, int]:
         if end is not None and end <= start:
             continue
         seen.add((c, i))
-        code = _alpha3(c)
+        code, partner, _ = _partner(c)
         p = _iri(f"{ID}participation/synthetic-{i}-{code}")
         t("participations", p, _iri(RDF_TYPE), _iri(PG + "Participation"))
-        t("participations", p, _iri(PG + "participant"), _iri(f"{ID}country/{code}"))
+        t("participations", p, _iri(PG + "participant"), _iri(partner))
         t("participations", p, _iri(PG + "instrument"), _iri(f"{ID}instrument/synthetic-{i}"))
         t("participations", p, _iri(PG + "startDate"), _date(start))
         t("participations", p, _iri(DCT + "source"), src())
