@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -628,6 +629,21 @@ class _GuardedStdout:
         return getattr(self._stream, name)
 
 
+def run() -> None:
+    """The `pgraph` console script: main(), then exit without freeing the loaded graph piece by piece.
+
+    Tearing down a million-triple store and its rows costs 0.4 s CPU that the operating system does
+    at once when the process ends; everything is written and flushed before, and if a flush fails
+    the ordinary exit (with its error handling) runs instead."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise SystemExit(code) from None
+    os._exit(code)
+
+
 def _run_reporting_errors(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         code = run(args)
@@ -684,9 +700,15 @@ def main(argv: list[str] | None = None) -> int:
         for sig in (signal.SIGTERM, signal.SIGHUP):
             previous[sig] = signal.signal(sig, terminated)
     stdout, sys.stdout = sys.stdout, _GuardedStdout(sys.stdout)
+    thresholds = gc.get_threshold()
+    # A command builds hundreds of thousands of rows, dicts and tuples at a million triples, none of
+    # them in a reference cycle; at Python's default thresholds the cycle collector re-scans them all
+    # many times over (measured: counting the overlap pairs at 1M took 1.7-2.2 s, 0.9-1.1 s with these).
+    gc.set_threshold(200_000, 50, 1000)
     try:
         return _main(args, outcome)
     finally:
+        gc.set_threshold(*thresholds)
         sys.stdout = stdout
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -244,14 +244,16 @@ def postprocess(query: SavedQuery, rows: list[dict[str, Any]]) -> list[dict[str,
     """Rows in the declared column order, list columns split and sorted."""
     from .columns import column_order
     columns = query.columns or (tuple(column_order(query.sparql, list(rows[0]))) if rows else ())
+    lists = [c for c in columns if c in query.lists]
+    if not lists:  # the common case, kept to one dict per row
+        return [{c: row.get(c) for c in columns} for row in rows]
     out = []
     for row in rows:
-        shaped = {}
-        for c in columns:
-            v = row.get(c)
-            if c in query.lists:
-                v = sorted(str(v).split()) if v not in (None, "") else []
-            shaped[c] = v
+        shaped = {c: row.get(c) for c in columns}
+        for c in lists:
+            v = shaped[c]
+            if not isinstance(v, list):  # a list already split (the pairwise counts give one) stays
+                shaped[c] = sorted(str(v).split()) if v not in (None, "") else []
         out.append(shaped)
     return out
 

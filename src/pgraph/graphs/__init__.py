@@ -6,10 +6,10 @@ from __future__ import annotations
 from .export import BINARY, format_for, write
 from .overlap import METRICS, date_text, membership_graph, overlap_graph, overlap_timeline, parse_kinds
 from .layout import edge_list
-from .pairwise import FAST as PAIRWISE, Participation, answer as pairwise_answer, decimal_ratio, round3
+from .pairwise import FAST as PAIRWISE, Participation, answer as pairwise_answer, decimal_ratio, round3, thing_text
 from .picture import draw
 from .svg import network_svg, text as svg_text
 
 __all__ = ["BINARY", "format_for", "write", "METRICS", "date_text", "membership_graph", "overlap_graph",
            "overlap_timeline", "parse_kinds", "draw", "network_svg", "svg_text", "edge_list", "PAIRWISE",
-           "Participation", "pairwise_answer", "decimal_ratio", "round3"]
+           "Participation", "pairwise_answer", "decimal_ratio", "round3", "thing_text"]

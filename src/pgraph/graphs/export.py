@@ -71,28 +71,10 @@ def _scalar_copy(g: Any) -> Any:
     return h
 
 
-def _styled(g: Any) -> Any:
-    """A scalar copy carrying the picture's look as plain attributes that Gephi reads on import
-    (x, y, size, r, g, b; edge width) and Cytoscape maps with a passthrough (color as #rrggbb)."""
-    from .style import colour, edge_look, largest, look, rgb
-    h = _scalar_copy(g)
-    drawn = look(h)  # node ids as written (made XML-safe)
-    for n, data in h.nodes(data=True):
-        fill = colour(str(data.get("kind", "")))
-        data["r"], data["g"], data["b"] = rgb(fill)
-        data["color"] = fill
-        data["size"] = round(2 * drawn.radius[n], 2)
-        data["x"], data["y"] = round(drawn.pos[n][0], 2), round(drawn.pos[n][1], 2)
-    heaviest = max((largest(d.get("weight", 1.0)) for *_, d in h.edges(data=True)), default=1.0)
-    for _, _, data in h.edges(data=True):
-        width, line = edge_look(h, data, heaviest)
-        data["width"], data["color"] = round(width, 2), line
-    return h
-
-
 def _graphml(g: Any, path: Path, **_: Any) -> None:
-    import networkx as nx
-    nx.write_graphml(_styled(g), path, named_key_ids=True)
+    from .graphml import write_graphml
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        write_graphml(g, out)
 
 
 def _gexf(g: Any, path: Path, **_: Any) -> None:

@@ -63,6 +63,8 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
     nodes = _instrument_nodes(kg, as_of, wanted)
     g.add_nodes_from(nodes.items())
     overlaps, areas = _pairs(kg, as_of, nodes)
+    least = float(min_weight)
+    edges = []
     for row in overlaps:
         a, b = row["a"], row["b"]
         shared_areas = areas.get((a, b)) or areas.get((b, a)) or []
@@ -70,8 +72,9 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
                  "overlap_coefficient": float(row["overlap_coefficient"]), "shared_areas": len(shared_areas),
                  "shared_area_ids": ";".join(shared_areas), "shared_countries": ";".join(row["shared_countries"])}
         attrs["weight"] = float(attrs[metric])
-        if attrs["weight"] >= float(min_weight):
-            g.add_edge(a, b, **attrs)
+        if attrs["weight"] >= least:
+            edges.append((a, b, attrs))
+    g.add_edges_from(edges)
     return g
 
 
@@ -81,12 +84,19 @@ def _pairs(kg: Any, as_of: str, nodes: dict[str, Any]) -> tuple[list[dict[str, A
     if not getattr(kg, "fast_pairs", False):
         areas = {(r["a"], r["b"]): r["shared_areas"] for r in kg.query("thematic-overlap", asOf=as_of)}
         return [r for r in kg.query("overlap", asOf=as_of) if r["a"] in nodes and r["b"] in nodes], areas
-    from .pairwise import Participation, overlap, thematic_overlap
+    from .pairwise import Participation, overlap
     p = Participation.fetch(kg, as_of)
-    rows = [{**r, "shared_countries": r["shared_countries"].split()}
-            for r in overlap(p) if r["a"] in nodes and r["b"] in nodes]
-    drawn = {(r["a"], r["b"]) for r in rows}
-    return rows, {(r["a"], r["b"]): r["shared_areas"].split() for r in thematic_overlap(p, pairs=drawn)}
+    rows = [r for r in overlap(p) if r["a"] in nodes and r["b"] in nodes]
+    by_id, keys = p.in_force_areas, {}
+    areas = {}
+    for r in rows:  # the shared areas of the drawn pairs only, as thematic-overlap.rq names them
+        common = by_id.get(r["a"], set()) & by_id.get(r["b"], set())
+        if common and r["a"] != r["b"]:
+            frozen = frozenset(common)
+            if frozen not in keys:
+                keys[frozen] = p.keys_of(frozen).split()
+            areas[(r["a"], r["b"])] = keys[frozen]
+    return rows, areas
 
 
 def membership_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | None = None) -> Any:

@@ -44,6 +44,15 @@ def _text(term: Any) -> str:
     return term if isinstance(term, str) else term.value
 
 
+def thing_text(term: Any) -> Any:
+    """An instrument, participant or area as plain text ('_:' before a blank node's id), as the
+    backends give it: Python hashes a str once, a pyoxigraph term on every set or dict lookup."""
+    if term is None or isinstance(term, str):
+        return term
+    text = term.value
+    return text if type(term).__name__ == "NamedNode" else "_:" + text
+
+
 class _Store:
     """A bare pyoxigraph store seen as a graph: the building blocks come from pgraph's catalogue."""
 
@@ -62,7 +71,11 @@ def _rows(kg: Any, name: str, as_of: str, columns: tuple[str, ...], **more: str)
             yield tuple(row[c] for c in columns)
         return
     text = kg.catalog.get(name).bound({"asOf": as_of, **more})
-    for solution in store.query(text):
+    result = store.query(text)
+    if [v.value for v in result.variables] == list(columns):
+        yield from map(tuple, result)  # a solution iterates its values in the SELECT's order
+        return
+    for solution in result:
         yield tuple(solution[c] for c in columns)
 
 
@@ -87,11 +100,16 @@ class Participation:
         members: dict[Any, set[Any]] = defaultdict(set)
         ids: dict[Any, list[Any]] = {}
         value: dict[Any, Any] = {}
+        seen: set[tuple[Any, Any]] = set()  # (thing, id) pairs already recorded
         for inst, who, inst_id, who_id in _rows(kg, "active-participations", as_of,
                                                  ("instrument", "participant", "instrument_id", "participant_id"),
                                                  strict="true" if strict else "false"):
+            inst, who = thing_text(inst), thing_text(who)
             members[inst].add(who)
             for thing, ident in ((inst, inst_id), (who, who_id)):
+                if (thing, ident) in seen:
+                    continue
+                seen.add((thing, ident))
                 found = ids.setdefault(thing, [])
                 if ident is not None:
                     ident = value[ident] if ident in value else value.setdefault(ident, from_oxigraph(ident))
@@ -111,6 +129,7 @@ class Participation:
         by_id: dict[Any, set[Any]] = defaultdict(set)
         assert self._areas_loader is not None
         for inst, inst_id, area, key, in_force in self._areas_loader():
+            inst, area = thing_text(inst), thing_text(area)
             inst_id, key, in_force = (from_oxigraph(x) if not isinstance(x, (str, bool, int, float)) else x
                                       for x in (inst_id, key, in_force))
             areas[inst].add(area)
@@ -155,16 +174,20 @@ class Participation:
         """Instruments with active participants, in STR() order (the .rq files' FILTER(STR(?ia) < STR(?ib)))."""
         return sorted(self.members, key=_text)
 
-    def shared_sets(self, *, with_ids_only: bool) -> dict[tuple[int, int], list[Any]]:
-        """(i, j) positions in order() with i < j -> participants active in both (only those with an id if asked)."""
+    def shared_sets(self, *, with_ids_only: bool,
+                    rank: dict[Any, int] | None = None) -> dict[tuple[int, int], list[Any]]:
+        """(i, j) positions in order() with i < j -> participants active in both (only those with an id
+        if asked), each list in `rank` order when a rank is given."""
         position = {inst: n for n, inst in enumerate(self.order())}
         by_who: dict[Any, list[int]] = defaultdict(list)
         for inst, who in self.members.items():
             n = position[inst]
             for w in who:
                 by_who[w].append(n)
+        people = by_who.items() if rank is None else sorted(
+            ((w, insts) for w, insts in by_who.items() if w in rank), key=lambda item: rank[item[0]])
         pairs: dict[tuple[int, int], list[Any]] = defaultdict(list)
-        for w, insts in by_who.items():
+        for w, insts in people:
             if len(insts) < 2 or (with_ids_only and not self.ids.get(w)):
                 continue
             insts.sort()
@@ -210,18 +233,23 @@ def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
             measures[key] = round3(num, den) / 1000
         return measures[key]
 
+    # one code each, all different (the usual case): a pair's participants listed in code order give
+    # its codes already sorted and distinct, so no set or sort per pair
+    single = all(len(c) == 1 for c in codes_of.values()) and \
+        len({c[0] for c in codes_of.values()}) == len(codes_of)
+    rank = {w: n for n, w in enumerate(sorted(codes_of, key=lambda w: codes_of[w]))} if single else None
     found = []
-    for (i, j), who in p.shared_sets(with_ids_only=True).items():
+    for (i, j), who in p.shared_sets(with_ids_only=True, rank=rank).items():
         shared = len(who)
         if shared < min_shared or not ids[i] or not ids[j]:
             continue
         na, nb = size[i], size[j]
         jaccard, coefficient = measure(shared, na + nb - shared), measure(shared, min(na, nb))
-        codes = " ".join(sorted({c for w in who for c in codes_of[w]}))
+        codes = [codes_of[w][0] for w in who] if single else sorted({c for w in who for c in codes_of[w]})
         for a in ids[i]:
             for b in ids[j]:
                 found.append((-shared, a, b, jaccard, coefficient, codes))
-    found.sort(key=lambda r: r[:3])
+    found.sort(key=lambda r: (r[0], r[1], r[2]))
     return [{"a": a, "b": b, "shared": -s, "jaccard": jac, "overlap_coefficient": coef, "shared_countries": codes}
             for s, a, b, jac, coef, codes in found]
 

@@ -92,8 +92,21 @@ def _delimited(rows: list[dict[str, Any]], columns: list[str] | None, delimiter:
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
     writer.writerow([for_spreadsheet(c) for c in cols])
-    for r in rows:
-        writer.writerow([_spreadsheet_cell(r.get(c)) for c in cols])
+    texts: dict[str, str] = {}  # a text value is neutralised once, however many rows repeat it
+
+    def cell(value: Any) -> Any:
+        kind = type(value)
+        if kind is str:
+            shown = texts.get(value)
+            if shown is None:
+                shown = texts[value] = for_spreadsheet(value)
+            return shown
+        if kind is int or kind is float or value is None:
+            return value  # the csv module writes str(int), repr(float) and '' for None, as _spreadsheet_cell
+        if kind is list and all(type(v) is str for v in value):
+            return cell(";".join(value))
+        return _spreadsheet_cell(value)
+    writer.writerows([cell(r.get(c)) for c in cols] for r in rows)
     return buf.getvalue()
 
 

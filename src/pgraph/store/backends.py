@@ -102,7 +102,14 @@ class EmbeddedStore:
     def select(self, text: str) -> list[Row]:
         result = self._run(text)
         names = [v.value for v in result.variables]
-        return [{n: from_oxigraph(sol[n]) for n in names} for sol in result]
+        seen: dict[Any, Any] = {None: None}  # terms repeat across rows (instruments, countries, dates)
+
+        def value(term: Any) -> Any:
+            if term in seen:
+                return seen[term]
+            converted = seen[term] = from_oxigraph(term)
+            return converted
+        return [dict(zip(names, map(value, sol))) for sol in result]
 
     def construct(self, text: str) -> list[Any]:
         return list(self._run(text))

@@ -5,8 +5,8 @@ wrote after those checks takes two thirds of that (3.3 s against 5.0 s CPU at 1M
 result is the same in-memory store a fresh load gives, so no query is slower than without the
 cache (an on-disk Oxigraph store was up to 4x slower on heavy joins). The key is a hash of the very bytes that are parsed, so a stale entry cannot
 be read. What is read back is never trusted blindly: an entry must be a regular file owned by the
-user, not writable by others, and carry a keyed digest (BLAKE2b with a per-user secret kept outside
-the cache folder) over its key and content; anything else is rebuilt or bypassed with one warning
+user, not writable by others, and carry a keyed digest (HMAC-SHA-256 with a per-user secret kept
+outside the cache folder) over its key and content; anything else is rebuilt or bypassed with one warning
 line. pgraph works only inside its own subfolder (marked by a CACHEDIR.TAG it wrote) and deletes
 only files there whose names it gives. `PGRAPH_CACHE=off` disables the cache; `PGRAPH_CACHE=DIR`
 moves it (default: $XDG_CACHE_HOME/pgraph or ~/.cache/pgraph).
@@ -30,7 +30,7 @@ FOLDER = "parsed-graphs"                # pgraph's own subfolder of the cache ro
 MARKER = "CACHEDIR.TAG"                 # https://bford.info/cachedir/, with a pgraph line
 MARKER_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                "# pgraph parsed-graph cache: pgraph removes only files it named here.\n")
-FORMAT = b"pgraph-cache 1"              # first line of an entry: '# pgraph-cache 1 KEY MAC'
+FORMAT = b"pgraph-cache 2"              # first line of an entry: '# pgraph-cache 2 KEY MAC'
 ABANDONED_AFTER = 10.0                  # seconds before an unlocked .part file counts as abandoned
 _ENTRY = re.compile(r"[0-9a-f]{40}\.nq")
 _PART = re.compile(r"\.[0-9a-f]{40}\.[0-9a-f]{8}\.part")
@@ -67,9 +67,12 @@ def secret_path() -> Path:
 
 
 def key(blobs: Blobs) -> str:
-    """A digest of pgraph's version and every file's resolved path and bytes (the bytes that are parsed)."""
+    """A digest of pgraph's version and every file's resolved path and bytes (the bytes that are parsed).
+
+    SHA-256 (cut to 160 bits for the entry's name): with the CPU's SHA instructions it hashes twice as
+    fast as BLAKE2b here (0.08 s against 0.16 s CPU for the 143 MB of a million triples)."""
     from ..version import __version__
-    digest = hashlib.blake2b(digest_size=20)
+    digest = _Truncated(hashlib.sha256())
     digest.update(f"pgraph {__version__}\n".encode() + FORMAT + b"\n")
     for path, data in blobs:
         digest.update(str(path.resolve()).encode() + b"\0" + str(len(data)).encode() + b"\0")
@@ -212,9 +215,22 @@ def _create_secret(path: Path) -> None:
         raise Unusable(f"signing secret {path}: {e.strerror or e}") from None
 
 
+class _Truncated:
+    """A hash whose hex digest is cut to 40 digits (the length of an entry's name)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def update(self, data: bytes | memoryview) -> None:
+        self.inner.update(data)
+
+    def hexdigest(self) -> str:
+        return self.inner.hexdigest()[:40]
+
+
 def _mac(secret: bytes, digest: str, body: memoryview | bytes = b"") -> Any:
-    """The keyed BLAKE2b of an entry's key and body (more body can be added with update)."""
-    mac = hashlib.blake2b(key=secret, digest_size=32, person=b"pgraph-cache")
+    """The HMAC-SHA-256 of an entry's key and body (more body can be added with update)."""
+    mac = hmac.new(secret, b"pgraph-cache\n", hashlib.sha256)
     mac.update(digest.encode() + b"\n")
     mac.update(body)
     return mac

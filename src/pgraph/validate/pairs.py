@@ -53,9 +53,14 @@ def _subsumed(p: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -
     return out
 
 
+def _term(text: str) -> str:
+    """An instrument's text (an IRI, or '_:' and a blank node's id) written as the engine writes the term."""
+    return text if text.startswith("_:") else f"<{text}>"
+
+
 def _finding(check: Any, this: Any, value: Any, row: dict[str, Any]) -> Finding:
-    return Finding(focus=str(this), severity=check.severity, component=check.component,
-                   message=_fill(check.message, row), shape=check.shape, path=None, value=str(value))
+    return Finding(focus=_term(this), severity=check.severity, component=check.component,
+                   message=_fill(check.message, row), shape=check.shape, path=None, value=_term(value))
 
 
 SHAPES: dict[str, Callable[..., list[Finding]]] = {PGSH + "RedundantPairShape": _redundant,
@@ -67,12 +72,12 @@ def pair_findings(store: Any, compiled: CompiledShapes) -> list[Finding]:
     checks = [c for c in compiled.checks if c.shape in SHAPES and c.component == "SPARQLConstraintComponent"]
     if not checks:
         return []
-    from ..graphs import Participation
+    from ..graphs import Participation, thing_text
     settings = {str(s["p"].value).removeprefix(PGSH): s["o"] for s in store.query(
         f"SELECT ?p ?o WHERE {{ <{PGSH}settings> ?p ?o }}")}
     p = Participation.from_store(store, settings["asOf"].value)
     out: list[Finding] = []
     for check in checks:
-        targets = {s["this"] for s in store.query(f"SELECT ?this WHERE {{ {check.target} }}")}
+        targets = {thing_text(s["this"]) for s in store.query(f"SELECT ?this WHERE {{ {check.target} }}")}
         out += SHAPES[check.shape](p, check, targets, settings)
     return out
