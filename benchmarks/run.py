@@ -207,6 +207,30 @@ def oxigraph_store(data: Path, location: Path, runs: int, progress: str) -> dict
             "status": "ok", "runs": len(ok)}
 
 
+def cache_loads(base: list[str], tmp: Path, runs: int, timeout: float, progress: str) -> dict[str, dict]:
+    """The load behind the smallest query (`query allies`): without the cache, on the first run after a
+    change (an empty cache folder for each run) and with a warm cache (filled by one untimed run)."""
+    cmd = base + ["query", "allies", "--format", "csv"]
+    out = {"load: no cache (query allies)": median_of(cmd, runs, f"{progress} load without cache",
+                                                       env={"PGRAPH_CACHE": "off"}, timeout=timeout)}
+    samples = []
+    for i in range(runs):
+        folder = tmp / f"cache-first-{i}"
+        samples.append(median_of(cmd, 1, f"{progress} load, first run after a change {i + 1}/{runs}",
+                                 env={"PGRAPH_CACHE": str(folder)}, timeout=timeout))
+        shutil.rmtree(folder, ignore_errors=True)
+        if samples[-1]["status"] != "ok":
+            break
+    bad = [m for m in samples if m["status"] != "ok"]
+    out["load: first run after a change"] = bad[0] if bad else {
+        "wall": statistics.median(m["wall"] for m in samples), "rss_mb": statistics.median(m["rss_mb"] for m in samples),
+        "status": "ok", "runs": len(samples)}
+    warm = {"PGRAPH_CACHE": str(tmp / "cache-warm")}
+    measure(cmd, env=warm, timeout=timeout)  # fills the cache; not timed
+    out["load: cache warm"] = median_of(cmd, runs, f"{progress} load, cache warm", env=warm, timeout=timeout)
+    return out
+
+
 def bench(dataset: str, data: Path, args: argparse.Namespace) -> dict:
     from pgraph.catalog import Catalog
     py = str(sys.executable)
@@ -232,6 +256,7 @@ def bench(dataset: str, data: Path, args: argparse.Namespace) -> dict:
     del kg
     ref = reference(data, texts, args.reference_runs, args.reference_timeout, f"[{dataset}] reference run")
     out["reference"] = ref
+    out["pgraph"].update(cache_loads(base, tmp, args.runs, args.timeout, f"[{dataset}]"))
     for i, (name, cmd, rows) in enumerate(jobs, 1):
         m = median_of(cmd, args.runs, f"[{dataset}] {i}/{len(jobs)} pgraph {name}", rows=rows,
                       timeout=args.timeout)

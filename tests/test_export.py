@@ -164,3 +164,19 @@ def test_readme_shows_todays_overlap_picture_made_by_the_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "![" in readme and "docs/overlap.png" in readme and "pgraph export overlap -o docs/overlap.png" in readme
     assert (ROOT / "docs" / "overlap.png").stat().st_size > 50_000
+
+
+def test_graphml_read_back_by_networkx_gives_every_value_with_its_type(overlap_2020, tmp_path):
+    path = tmp_path / "o.graphml"
+    write(overlap_2020, path, "graphml")
+    back = nx.read_graphml(path)
+    assert back.graph["as_of"] == overlap_2020.graph["as_of"] and back.graph["min_weight"] == 0.0
+    assert set(back.nodes) == set(overlap_2020.nodes)
+    for n, data in overlap_2020.nodes(data=True):
+        assert back.nodes[n]["participants"] == data["participants"]
+        assert isinstance(back.nodes[n]["participants"], int) and back.nodes[n]["label"] == data["label"]
+    for a, b, data in overlap_2020.edges(data=True):
+        got = back.edges[a, b]
+        assert (got["shared"], got["jaccard"], got["weight"]) == (data["shared"], data["jaccard"], data["weight"])
+        assert isinstance(got["shared"], int) and isinstance(got["jaccard"], float)
+        assert got["shared_countries"] == data["shared_countries"]

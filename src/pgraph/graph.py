@@ -111,8 +111,7 @@ class KnowledgeGraph:
         values = {k: v for k, v in params.items() if v is not None}
         if self.fast_pairs and self._is_fast(saved):
             from .graphs import pairwise_answer
-            answer = pairwise_answer(self, saved.name, saved.terms(values, self.resolve))
-            return answer if saved.form == "CONSTRUCT" else postprocess(saved, answer)
+            return pairwise_answer(self, saved.name, saved.terms(values, self.resolve))  # rows already shaped
         text = saved.bound(values, self.resolve)
         if saved.form == "CONSTRUCT":
             return self._not_empty(self.backend.construct(text))

@@ -94,7 +94,7 @@ def _pairs(kg: Any, as_of: str, nodes: dict[str, Any]) -> tuple[list[dict[str, A
         if common and r["a"] != r["b"]:
             frozen = frozenset(common)
             if frozen not in keys:
-                keys[frozen] = p.keys_of(frozen).split()
+                keys[frozen] = p.keys_of(frozen)
             areas[(r["a"], r["b"])] = keys[frozen]
     return rows, areas
 
