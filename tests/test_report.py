@@ -327,3 +327,35 @@ def test_the_headline_says_which_reading_it_uses_and_how_much_rests_on_uncertain
     assert int(page.inner_text("#uncertain-count")) == len(uncertain)
     assert int(page.inner_text("#strict-partners")) == len(strict) < int(page.inner_text("#fig-partners"))
     assert "default reading" in page.inner_text("#reading")
+
+
+def test_one_load_serves_the_validated_facts_and_the_what_if_and_the_scenario_is_taken_out_after():
+    """The tiers added to the facts' own store after validation give the what-if a graph loaded apart gives."""
+    from pgraph.reform import SCENARIO_FILE
+    from pgraph.report import collect
+    kg = pgraph.load()
+    triples = len(kg.backend)
+    apart = collect(pgraph.load(), as_of=AS_OF, scenario=pgraph.load(files=[SCENARIO_FILE]))
+    added = collect(kg, as_of=AS_OF, scenario=SCENARIO_FILE)
+    assert added["reform"] is not None
+    for key in ("assignments", "unassessed", "article", "agree", "compare", "replaced"):
+        assert added["reform"][key] == apart["reform"][key], key
+    assert [(f.focus, f.shape) for f in added["validation"].findings] == \
+        [(f.focus, f.shape) for f in apart["validation"].findings]  # validation saw the facts alone
+    assert len(kg.backend) == triples  # the scenario's statements are taken out again
+    assert not kg.backend.ask("ASK { ?s a <https://w3id.org/pgraph/ontology#Scenario> }")
+
+
+def test_a_report_runs_each_query_text_once():
+    """The page asks instruments and partners in several places: the engine answers each text once."""
+    from collections import Counter
+    from pgraph.report import collect
+    kg = pgraph.load()
+    asked: Counter[str] = Counter()
+    select, construct = kg.backend.select, kg.backend.construct
+    kg.backend.select = lambda text: (asked.update([text]), select(text))[1]
+    kg.backend.construct = lambda text: (asked.update([text]), construct(text))[1]
+    collect(kg, as_of=AS_OF)
+    instruments = kg.catalog.get("instruments").bound({"asOf": AS_OF.isoformat()}, kg.resolve)
+    assert asked[instruments] == 1
+    assert [text for text, n in asked.items() if n > 1] == []
