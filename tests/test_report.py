@@ -359,3 +359,28 @@ def test_a_report_runs_each_query_text_once():
     instruments = kg.catalog.get("instruments").bound({"asOf": AS_OF.isoformat()}, kg.resolve)
     assert asked[instruments] == 1
     assert [text for text, n in asked.items() if n > 1] == []
+
+
+def test_a_large_graph_draws_its_strongest_edges_says_so_in_the_caption_and_the_page_stays_small(browser, tmp_path):
+    """A synthetic graph of ~25k triples, at most 12 edges a picture: each picture's caption says how many of how
+    many it draws, the overlap picture holds exactly those, and the page renders without an error or a request."""
+    import subprocess
+    import sys
+    from pgraph.reform import SCENARIO_FILE
+    graph_dir = tmp_path / "g25k"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "25000", str(graph_dir)],
+                   check=True, capture_output=True, timeout=120)
+    out = tmp_path / "r.html"
+    data = build_report(pgraph.load(graph_dir), out, as_of=AS_OF, scenario=SCENARIO_FILE, edge_limit=12)
+    edges = data["edges"]
+    assert edges > 1000
+    page, seen = open_page(browser, out)
+    caption = page.inner_text("#overlap-picture figcaption")
+    assert f"the 12 strongest of {edges:,} edges (by jaccard)" in caption
+    drawn = page.eval_on_selector_all("#overlap-picture svg line", "els => els.filter(e => e.querySelector('title')).length")
+    assert drawn == 12
+    assert "strongest of" in page.inner_text("#reform-today figcaption")
+    assert [c for c in seen["console"] if c[0] in ("error", "warning")] == [] and seen["errors"] == []
+    assert seen["requests"] == [out.resolve().as_uri()]
+    assert len(data["network"]["svg"]) < 30_000 and out.stat().st_size < 5_000_000
+    page.close()

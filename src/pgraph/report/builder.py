@@ -93,7 +93,7 @@ def _challenges(kg: Any, names: dict[str, str] | None = None) -> list[dict[str, 
     return sorted(by_challenge.values(), key=lambda e: str(e["notation"]))
 
 
-def _reform(kg: Any, day: str) -> dict[str, Any] | None:
+def _reform(kg: Any, day: str, edge_limit: int | None) -> dict[str, Any] | None:
     """The tier what-if (when the scenario is loaded): tiers, the article's examples, today beside the tiers."""
     from .. import reform
     from ..errors import QueryError
@@ -112,8 +112,8 @@ def _reform(kg: Any, day: str) -> dict[str, Any] | None:
         "agree": sum(1 for r in article if r["agreement"] == "agree"),
         "compare": reform.comparison_rows(result),
         "replaced": result["replaced"],
-        "today_svg": charts.network(result["today"]["graph"]),
-        "tiers_svg": charts.network(result["tiers"]["graph"]),
+        "today_picture": charts.network(result["today"]["graph"], edge_limit=edge_limit),
+        "tiers_picture": charts.network(result["tiers"]["graph"], edge_limit=edge_limit),
     }
 
 
@@ -198,8 +198,10 @@ class _Solutions(list):
 
 
 def remembering(kg: Any) -> Any:
-    """The same graph, asking each query text of the engine once (see _Remembered)."""
+    """The same graph, asking each query text of the engine once (see _Remembered); the catalogue is read
+    whole once (the page uses most queries and every header) rather than one file at each asking."""
     from ..graph import KnowledgeGraph
+    kg.catalog.names()
     return KnowledgeGraph(_Remembered(kg.backend), kg.catalog, fast_pairs=kg.fast_pairs)
 
 
@@ -229,14 +231,15 @@ def scenario_added(kg: Any, path: str | Path) -> Iterator[Any]:
 
 
 def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any | None = None,
-            progress: Callable[[str], None] = lambda _step: None) -> dict[str, Any]:
+            edge_limit: int | None = None, progress: Callable[[str], None] = lambda _step: None) -> dict[str, Any]:
     """Everything the page shows, each piece with the saved query that produced it.
 
     scenario: with it the page has the tier what-if section. Either the path of a scenario file
     (data/scenarios/tiers.ttl), added to kg only after its facts are collected and validated and
     taken out again after (one load instead of two), or a graph loaded with it apart.
     Each query text runs once (the page asks some in several places); the what-if's "today" side
-    is the facts' answer.
+    is the facts' answer. edge_limit: the strongest edges each network picture draws at most (its
+    caption says how many of how many; default: the pictures' own, graphs.EDGE_LIMIT).
     """
     from ..graphs import overlap_graph
     from ..validate import Settings, validate_store
@@ -290,9 +293,9 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     progress("reform what-if")
     if isinstance(scenario, (str, Path)):
         with scenario_added(facts, scenario):
-            reform = _reform(kg, day)
+            reform = _reform(kg, day, edge_limit)
     else:
-        reform = _reform(scenario, day) if scenario is not None else None
+        reform = _reform(scenario, day, edge_limit) if scenario is not None else None
     progress("charts")
     matrix = charts.matrix(graph, metric)
     return {
@@ -304,7 +307,7 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         "glossary": _capped(_glossary(instruments)),
         "timeline_svg": charts.timeline(timeline_rows, events, names),
         "events": _capped(created_events),
-        "network_svg": charts.network(graph),
+        "network": charts.network(graph, edge_limit=edge_limit),
         "pairs": _pairs(graph, metric, countries),
         "matrix": matrix,
         "edges": graph.number_of_edges(),
@@ -340,14 +343,16 @@ def render(data: dict[str, Any]) -> str:
 
 
 def build_report(kg: Any, output: str | Path, *, as_of: dt.date | None = None, metric: str = "jaccard",
-                 scenario: Any | None = None, progress: Progress | None = None) -> dict[str, Any]:
+                 scenario: Any | None = None, edge_limit: int | None = None,
+                 progress: Progress | None = None) -> dict[str, Any]:
     """Collect, render and write the report atomically; the collected data is returned (tests compare it)."""
     from ..output import write_atomic
     from ..graphs import METRICS
     if metric not in METRICS:
         raise UsageError(f"unknown metric '{metric}'; choose one of {', '.join(METRICS)}")
     progress = progress or Progress()
-    data = collect(kg, as_of=as_of or dt.date.today(), metric=metric, scenario=scenario, progress=progress.step)
+    data = collect(kg, as_of=as_of or dt.date.today(), metric=metric, scenario=scenario, edge_limit=edge_limit,
+                   progress=progress.step)
     progress.step("writing")
     write_atomic(output, render(data))
     progress.done()
