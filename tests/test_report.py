@@ -327,3 +327,60 @@ def test_the_headline_says_which_reading_it_uses_and_how_much_rests_on_uncertain
     assert int(page.inner_text("#uncertain-count")) == len(uncertain)
     assert int(page.inner_text("#strict-partners")) == len(strict) < int(page.inner_text("#fig-partners"))
     assert "default reading" in page.inner_text("#reading")
+
+
+def test_one_load_serves_the_validated_facts_and_the_what_if_and_the_scenario_is_taken_out_after():
+    """The tiers added to the facts' own store after validation give the what-if a graph loaded apart gives."""
+    from pgraph.reform import SCENARIO_FILE
+    from pgraph.report import collect
+    kg = pgraph.load()
+    triples = len(kg.backend)
+    apart = collect(pgraph.load(), as_of=AS_OF, scenario=pgraph.load(files=[SCENARIO_FILE]))
+    added = collect(kg, as_of=AS_OF, scenario=SCENARIO_FILE)
+    assert added["reform"] is not None
+    for key in ("assignments", "unassessed", "article", "agree", "compare", "replaced"):
+        assert added["reform"][key] == apart["reform"][key], key
+    assert [(f.focus, f.shape) for f in added["validation"].findings] == \
+        [(f.focus, f.shape) for f in apart["validation"].findings]  # validation saw the facts alone
+    assert len(kg.backend) == triples  # the scenario's statements are taken out again
+    assert not kg.backend.ask("ASK { ?s a <https://w3id.org/pgraph/ontology#Scenario> }")
+
+
+def test_a_report_runs_each_query_text_once():
+    """The page asks instruments and partners in several places: the engine answers each text once."""
+    from collections import Counter
+    from pgraph.report import collect
+    kg = pgraph.load()
+    asked: Counter[str] = Counter()
+    select, construct = kg.backend.select, kg.backend.construct
+    kg.backend.select = lambda text: (asked.update([text]), select(text))[1]
+    kg.backend.construct = lambda text: (asked.update([text]), construct(text))[1]
+    collect(kg, as_of=AS_OF)
+    instruments = kg.catalog.get("instruments").bound({"asOf": AS_OF.isoformat()}, kg.resolve)
+    assert asked[instruments] == 1
+    assert [text for text, n in asked.items() if n > 1] == []
+
+
+def test_a_large_graph_draws_its_strongest_edges_says_so_in_the_caption_and_the_page_stays_small(browser, tmp_path):
+    """A synthetic graph of ~25k triples, at most 12 edges a picture: each picture's caption says how many of how
+    many it draws, the overlap picture holds exactly those, and the page renders without an error or a request."""
+    import subprocess
+    import sys
+    from pgraph.reform import SCENARIO_FILE
+    graph_dir = tmp_path / "g25k"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "25000", str(graph_dir)],
+                   check=True, capture_output=True, timeout=120)
+    out = tmp_path / "r.html"
+    data = build_report(pgraph.load(graph_dir), out, as_of=AS_OF, scenario=SCENARIO_FILE, edge_limit=12)
+    edges = data["edges"]
+    assert edges > 1000
+    page, seen = open_page(browser, out)
+    caption = page.inner_text("#overlap-picture figcaption")
+    assert f"the 12 strongest of {edges:,} edges (by jaccard)" in caption
+    drawn = page.eval_on_selector_all("#overlap-picture svg line", "els => els.filter(e => e.querySelector('title')).length")
+    assert drawn == 12
+    assert "strongest of" in page.inner_text("#reform-today figcaption")
+    assert [c for c in seen["console"] if c[0] in ("error", "warning")] == [] and seen["errors"] == []
+    assert seen["requests"] == [out.resolve().as_uri()]
+    assert len(data["network"]["svg"]) < 30_000 and out.stat().st_size < 5_000_000
+    page.close()

@@ -567,11 +567,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.parent and not output.parent.exists() and output.parent == Path("out"):
         output.parent.mkdir()
-    from .graph import load
     from .reform import SCENARIO_FILE
-    kg = _load(args, cached=False)
-    scenario = load(args.data, files=[SCENARIO_FILE], cached=True)  # facts + the tiers, for the what-if section
-    data = build_report(kg, output, as_of=as_of, metric=args.metric, scenario=scenario)
+    kg = _load(args)  # one load (the parsed-graph cache); the tiers are added for the what-if once the facts are validated
+    data = build_report(kg, output, as_of=as_of, metric=args.metric, scenario=SCENARIO_FILE)
     report = data["validation"]
     h = data["headline"]
     say = sys.stderr if args.output == "-" else sys.stdout  # the page itself is on standard output

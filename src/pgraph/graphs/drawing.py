@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from .layout import Scene, scene
+from .layout import EDGE_LIMIT, Scene, scene
 
 KIND_COLOURS = {
     "framework": "#1f4e79", "initiative": "#c55a11", "special-body": "#7030a0", "forum": "#2e75b6",
@@ -102,13 +102,14 @@ def _key_entries(g: Any, nodes: list[Any]) -> list[str]:
     return sorted(entries, key=str.lower)
 
 
-def compose(g: Any, *, key: bool = True) -> Picture:
+def compose(g: Any, *, key: bool = True, edge_limit: int = EDGE_LIMIT) -> Picture:
     """The picture of a graph: strongest edges, sized and coloured markers, labels under markers, legend, key.
 
     key=False leaves out the panel of names (a page that shows the picture beside a table of names
     uses it): the canvas is then narrower, so the picture stays legible at a printed page's width.
+    edge_limit: the strongest edges drawn at most (the caption says how many of how many).
     """
-    s = scene(g)
+    s = scene(g, edge_limit=edge_limit)
     memberships = g.graph.get("query") == "memberships"
     entries = _key_entries(g, s.nodes) if key else []
     shown, more = entries[:KEY_LIMIT], len(entries) - KEY_LIMIT

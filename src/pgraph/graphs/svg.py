@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from .drawing import Circle, Line, Picture, Text, compose
+from .layout import EDGE_LIMIT
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -63,6 +64,12 @@ def render(picture: Picture) -> str:
     return "\n".join(out) + "\n"
 
 
-def network_svg(g: Any, *, key: bool = True) -> str:
+def network_svg(g: Any, *, key: bool = True, edge_limit: int = EDGE_LIMIT) -> str:
     """The picture of an overlap or membership graph as an SVG document (key=False: without the panel of names)."""
-    return render(compose(g, key=key))
+    return network_picture(g, key=key, edge_limit=edge_limit)[0]
+
+
+def network_picture(g: Any, *, key: bool = True, edge_limit: int = EDGE_LIMIT) -> tuple[str, str]:
+    """The SVG document and, for a page to print beside it, the caption saying what it leaves out ('' if nothing)."""
+    picture = compose(g, key=key, edge_limit=edge_limit)
+    return render(picture), picture.scene.caption()

@@ -1,11 +1,12 @@
 """Building the jungle report: every figure and table comes from a named saved query, rendered into one page."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ..errors import UsageError
 
@@ -92,7 +93,7 @@ def _challenges(kg: Any, names: dict[str, str] | None = None) -> list[dict[str, 
     return sorted(by_challenge.values(), key=lambda e: str(e["notation"]))
 
 
-def _reform(kg: Any, day: str) -> dict[str, Any] | None:
+def _reform(kg: Any, day: str, edge_limit: int | None) -> dict[str, Any] | None:
     """The tier what-if (when the scenario is loaded): tiers, the article's examples, today beside the tiers."""
     from .. import reform
     from ..errors import QueryError
@@ -111,8 +112,8 @@ def _reform(kg: Any, day: str) -> dict[str, Any] | None:
         "agree": sum(1 for r in article if r["agreement"] == "agree"),
         "compare": reform.comparison_rows(result),
         "replaced": result["replaced"],
-        "today_svg": charts.network(result["today"]["graph"]),
-        "tiers_svg": charts.network(result["tiers"]["graph"]),
+        "today_picture": charts.network(result["today"]["graph"], edge_limit=edge_limit),
+        "tiers_picture": charts.network(result["tiers"]["graph"], edge_limit=edge_limit),
     }
 
 
@@ -145,16 +146,105 @@ def _pairs(graph: Any, metric: str, countries: dict[str, str]) -> list[dict[str,
     return out
 
 
+class _Remembered:
+    """A backend that runs each query text once for one report: the page asks `instruments` and
+    `partners` in three places and counts participations for three pairwise questions; at a million
+    triples each asking costs seconds. Only reads pass through it (validation gets the real backend)."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend, self._answers = backend, {}
+        if hasattr(backend, "store"):  # the pairwise questions read the engine's own rows (graphs/pairwise.py)
+            self.store = _RememberedEngine(backend.store, self._answers)
+
+    def _once(self, how: str, text: str) -> Any:
+        key = (how, text)
+        if key not in self._answers:
+            self._answers[key] = getattr(self._backend, how)(text)
+        return self._answers[key]
+
+    def select(self, text: str) -> list[Any]:
+        return self._once("select", text)
+
+    def construct(self, text: str) -> list[Any]:
+        return self._once("construct", text)
+
+    def ask(self, text: str) -> bool:
+        return self._backend.ask(text)
+
+    def __getattr__(self, name: str) -> Any:  # files, location, ...
+        return getattr(self._backend, name)
+
+
+class _RememberedEngine:
+    """The embedded engine's SELECT solutions kept per query text (for the pairwise questions' rows)."""
+
+    def __init__(self, store: Any, answers: dict[Any, Any]) -> None:
+        self._store, self._answers = store, answers
+
+    def query(self, text: str) -> Any:
+        key = ("engine", text)
+        if key not in self._answers:
+            result = self._store.query(text)
+            self._answers[key] = _Solutions(result) if hasattr(result, "variables") else result
+        return self._answers[key]
+
+
+class _Solutions(list):
+    """A SELECT's solutions, kept to be read again, with the variables the engine names (as its answer has)."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__(result)
+        self.variables = result.variables
+
+
+def remembering(kg: Any) -> Any:
+    """The same graph, asking each query text of the engine once (see _Remembered); the catalogue is read
+    whole once (the page uses most queries and every header) rather than one file at each asking."""
+    from ..graph import KnowledgeGraph
+    kg.catalog.names()
+    return KnowledgeGraph(_Remembered(kg.backend), kg.catalog, fast_pairs=kg.fast_pairs)
+
+
+@contextlib.contextmanager
+def scenario_added(kg: Any, path: str | Path) -> Iterator[Any]:
+    """The graph with a scenario file's statements added for a while, then taken out again (those the
+    facts already held stay): one load of the facts serves both the validated facts and the what-if."""
+    import pyoxigraph as ox
+    from ..errors import InputError, UsageError
+    from ..store import read_bytes
+    engine = getattr(kg.backend, "store", None)
+    if engine is None or not hasattr(engine, "add"):
+        raise UsageError("a scenario file can be added only to a graph loaded from files (not a server)")
+    try:
+        quads = [ox.Quad(t.subject, t.predicate, t.object)
+                 for t in ox.parse(read_bytes(Path(path)), format=ox.RdfFormat.TURTLE)]
+    except SyntaxError as e:
+        raise InputError(f"Turtle syntax error: {e.msg}", path=str(path), line=e.lineno, column=e.offset) from None
+    added = [q for q in dict.fromkeys(quads) if q not in engine]
+    for q in added:
+        engine.add(q)
+    try:
+        yield kg
+    finally:
+        for q in added:
+            engine.remove(q)
+
+
 def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any | None = None,
-            progress: Callable[[str], None] = lambda _step: None) -> dict[str, Any]:
+            edge_limit: int | None = None, progress: Callable[[str], None] = lambda _step: None) -> dict[str, Any]:
     """Everything the page shows, each piece with the saved query that produced it.
 
-    scenario: the same graph with data/scenarios/tiers.ttl loaded (kept apart from the facts that
-    are validated); with it the page has the tier what-if section.
+    scenario: with it the page has the tier what-if section. Either the path of a scenario file
+    (data/scenarios/tiers.ttl), added to kg only after its facts are collected and validated and
+    taken out again after (one load instead of two), or a graph loaded with it apart.
+    Each query text runs once (the page asks some in several places); the what-if's "today" side
+    is the facts' answer. edge_limit: the strongest edges each network picture draws at most (its
+    caption says how many of how many; default: the pictures' own, graphs.EDGE_LIMIT).
     """
     from ..graphs import overlap_graph
     from ..validate import Settings, validate_store
     from ..report import charts
+    facts, kg = kg, remembering(kg)
     day = as_of.isoformat()
     progress("instruments")
     instruments = kg.query("instruments", asOf=day)
@@ -198,10 +288,14 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
                     "finance_names": [names.get(i, i) for i in r["finances"]]} for r in kg.query("trust-funds")]
     created_events = [{**e, "created_names": [(i, names.get(i, i)) for i in e["instruments_created"]]}
                       for e in events if e["instruments_created"]]
-    progress("reform what-if")
-    reform = _reform(scenario, day) if scenario is not None else None
     progress("validation")
-    validation = validate_store(kg.backend, settings=Settings(as_of=as_of))
+    validation = validate_store(facts.backend, settings=Settings(as_of=as_of))
+    progress("reform what-if")
+    if isinstance(scenario, (str, Path)):
+        with scenario_added(facts, scenario):
+            reform = _reform(kg, day, edge_limit)
+    else:
+        reform = _reform(scenario, day, edge_limit) if scenario is not None else None
     progress("charts")
     matrix = charts.matrix(graph, metric)
     return {
@@ -213,7 +307,7 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         "glossary": _capped(_glossary(instruments)),
         "timeline_svg": charts.timeline(timeline_rows, events, names),
         "events": _capped(created_events),
-        "network_svg": charts.network(graph),
+        "network": charts.network(graph, edge_limit=edge_limit),
         "pairs": _pairs(graph, metric, countries),
         "matrix": matrix,
         "edges": graph.number_of_edges(),
@@ -249,14 +343,16 @@ def render(data: dict[str, Any]) -> str:
 
 
 def build_report(kg: Any, output: str | Path, *, as_of: dt.date | None = None, metric: str = "jaccard",
-                 scenario: Any | None = None, progress: Progress | None = None) -> dict[str, Any]:
+                 scenario: Any | None = None, edge_limit: int | None = None,
+                 progress: Progress | None = None) -> dict[str, Any]:
     """Collect, render and write the report atomically; the collected data is returned (tests compare it)."""
     from ..output import write_atomic
     from ..graphs import METRICS
     if metric not in METRICS:
         raise UsageError(f"unknown metric '{metric}'; choose one of {', '.join(METRICS)}")
     progress = progress or Progress()
-    data = collect(kg, as_of=as_of or dt.date.today(), metric=metric, scenario=scenario, progress=progress.step)
+    data = collect(kg, as_of=as_of or dt.date.today(), metric=metric, scenario=scenario, edge_limit=edge_limit,
+                   progress=progress.step)
     progress.step("writing")
     write_atomic(output, render(data))
     progress.done()

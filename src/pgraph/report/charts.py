@@ -5,7 +5,7 @@ import math
 import textwrap
 from typing import Any
 
-from ..graphs import edge_list, network_svg, svg_text as _esc
+from ..graphs import EDGE_LIMIT, edge_list, network_picture, svg_text as _esc
 
 KIND_ORDER = ("framework", "initiative", "special-body", "forum", "programme", "tool", "document", "trust-fund")
 MATRIX_LIMIT = 45          # instruments the matrix shows at most: those with the most overlap
@@ -114,10 +114,12 @@ def timeline(rows: list[dict[str, Any]], events: list[dict[str, Any]], names: di
     return "\n".join(out)
 
 
-def network(graph: Any) -> str:
+def network(graph: Any, *, edge_limit: int | None = None) -> dict[str, str]:
     """The overlap picture (the drawing of `pgraph export overlap -f svg`, without its panel of names: the page's
-    instruments table expands the acronyms) as inline SVG, narrow enough to stay legible on a printed page."""
-    return network_svg(graph, key=False)
+    instruments table expands the acronyms) as inline SVG, narrow enough to stay legible on a printed page, with
+    the caption saying what a large graph's picture leaves out (its strongest edge_limit edges drawn)."""
+    svg, caption = network_picture(graph, key=False, edge_limit=EDGE_LIMIT if edge_limit is None else edge_limit)
+    return {"svg": svg, "caption": caption}
 
 
 def matrix(graph: Any, metric: str, *, limit: int = MATRIX_LIMIT) -> dict[str, Any]:
