@@ -14,18 +14,25 @@ from test_remote import PARAMS, _normalise
 
 # Queries whose answer on Virtuoso 7.2 differs, and why (docs/queries.md, "On other SPARQL servers"). Strict:
 # the day Virtuoso (or the query) changes so that they agree, these tests fail and the list shrinks.
-# Empty since the queries compare data dates through xsd:date() and avoid the constructs Virtuoso
-# mishandles (EXISTS inside IF/BIND, FILTER NOT EXISTS inside OPTIONAL, IF inside FILTER, CONCAT
-# over an unbound argument, YEAR() of an unbound date).
-KNOWN: dict[str, str] = {}
-CATALOGUE = [pytest.param(q.name, marks=pytest.mark.xfail(strict=True, reason=KNOWN[q.name]))
+# The queries compare data dates through xsd:date() and avoid the constructs Virtuoso mishandles
+# (EXISTS inside IF/BIND, FILTER NOT EXISTS inside OPTIONAL, IF inside FILTER, CONCAT over an unbound
+# argument, YEAR() of an unbound date); one difference remains.
+KNOWN = {
+    "members": "on a freshly started Virtuoso 7.2 (the tests' own) a participant whose best participation is "
+               "suspended is missing; on one that had run for an hour it agreed at every date. The VALUES block "
+               "for the instrument that pgraph puts in the outer group (its sub-select uses it) changes "
+               "Virtuoso's plan; the sub-select's rows agree",
+}
+FLAKY = {"members"}  # depends on the server's state, so its xfail cannot be strict
+CATALOGUE = [pytest.param(q.name, marks=pytest.mark.xfail(strict=q.name not in FLAKY, reason=KNOWN[q.name]))
              if q.name in KNOWN else q.name
              for q in pgraph.load(MINI).catalog]
 # The as-of rules of docs/data.md at dates where they matter on the real data: Malta's suspension
 # (1996-2008), the NRC's (2008-2009), partner-wide decisions (2014, 2021), dates known only to
 # their month or year (1996, 2014), accessions (1999, 2004).
 AS_OF_QUERIES = ["memberships", "active-participations", "partners", "instruments", "never-terminated",
-                 "suspensions", "dormant", "members", "status-changes", "accessions"]
+                 "suspensions", "dormant", "status-changes", "accessions",
+                 pytest.param("members", marks=pytest.mark.xfail(strict=False, reason=KNOWN["members"]))]
 DATES = ["1996-01-01", "1998-01-01", "1999-03-12", "2004-03-29", "2004-12-31", "2008-12-01",
          "2009-06-01", "2014-06-01", "2020-01-01", "2022-03-01"]
 # Where the pairwise queries' own text still differs on Virtuoso 7.2: a pair whose member rests on
