@@ -112,3 +112,21 @@ def test_docs_validation_md_lists_every_rule():
     doc = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     table = rules_markdown(compile_shapes(shape_files()).described)
     assert doc.split("<!-- rules:begin -->\n")[1].split("<!-- rules:end -->")[0] == table
+
+
+def test_validate_reads_the_parsed_graph_cache_without_writing_its_settings_into_it(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+    import pgraph
+    monkeypatch.setenv("PGRAPH_CACHE", str(tmp_path / "cache"))
+    first = validate(data_dir=MINI, settings=AS_OF)
+    entries = list((tmp_path / "cache").rglob("*.nq"))
+    assert len(entries) == 1                                   # the first run stored the parsed graph
+    before = entries[0].read_bytes()
+    second = validate(data_dir=MINI, settings=Settings(as_of=dt.date(2015, 1, 1), max_instruments=2))
+    assert entries[0].read_bytes() == before                   # the second run read it and left it alone
+    assert PGSH.encode() + b"settings" not in before
+    kg = pgraph.load(MINI, cached=True)
+    assert kg.backend.cache_state == "hit"
+    assert not list(kg.backend.store.quads_for_pattern(ox.NamedNode(PGSH + "settings"), None, None))
+    assert {f.key() for f in first.findings} == {f.key() for f in validate(data_dir=MINI, settings=AS_OF).findings}
+    assert any(f.shape == PGSH + "ManyInstrumentsShape" for f in second.findings)

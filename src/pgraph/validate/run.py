@@ -82,7 +82,9 @@ def validate(paths: Iterable[str | Path] = (), *, data_dir: str | Path | None = 
         raise UsageError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
     files = collect(Path(data_dir) if data_dir is not None else None, tuple(Path(p) for p in paths), only=only)
     from ..store import EmbeddedStore
-    return validate_store(EmbeddedStore(files), settings=settings, engine=engine)
+    # the parsed-graph cache gives a private in-memory store: the settings node added for the run
+    # and removed after never reaches the cache entry, which was written before the store is returned
+    return validate_store(EmbeddedStore(files, cached=True), settings=settings, engine=engine)
 
 
 def validate_store(embedded: Any, *, settings: Settings | None = None, engine: str = "fast") -> Report:
