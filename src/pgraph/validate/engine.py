@@ -8,8 +8,9 @@ the same results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..catalog import escape_string
 from ..errors import InputError
@@ -152,6 +153,21 @@ def _target_pattern(shapes: _Shapes, node: Any) -> str:
     return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
 
 
+def _target_test(shapes: _Shapes, node: Any) -> str:
+    """The node shape's targets as a test of a bound ?this: checks that bind ?this themselves apply it
+    to the few rows they give, instead of joining with every target first (the same answer)."""
+    parts = []
+    for cls in shapes.objects(node, SH + "targetClass"):
+        parts.append(f"EXISTS {{ ?this <{RDF_TYPE}>/<{RDFS}subClassOf>* {_nt(cls)} }}")
+    for n in shapes.objects(node, SH + "targetNode"):
+        parts.append(f"sameTerm(?this, {_nt(n)})")
+    for p in shapes.objects(node, SH + "targetSubjectsOf"):
+        parts.append(f"EXISTS {{ ?this {_nt(p)} ?t_o }}")
+    for p in shapes.objects(node, SH + "targetObjectsOf"):
+        parts.append(f"EXISTS {{ ?t_s {_nt(p)} ?this }}")
+    return "(" + " || ".join(parts) + ")"
+
+
 def _severity(shapes: _Shapes, node: Any) -> str:
     sev = shapes.value(node, SH + "severity")
     return _local(sev.value) if sev is not None else "Violation"
@@ -162,14 +178,18 @@ def _message(shapes: _Shapes, node: Any, fallback: str) -> str:
     return msg.value if msg is not None else fallback
 
 
-def _value_constraints(shapes: _Shapes, node: Any, target: str, value_pattern: str) -> Iterator[tuple[str, str]]:
-    """(component, query) for the constraints on values: class, datatype, pattern, in, nodeKind, languageIn."""
-    def q(cond: str) -> str:
-        return f"SELECT ?this ?value WHERE {{ {target} {value_pattern} FILTER({cond}) }}"
+def _value_constraints(shapes: _Shapes, node: Any, query: Callable[[str], str],
+                       value_pattern: str) -> Iterator[tuple[str, str]]:
+    """(component, query) for the constraints on values: class, datatype, pattern, in, nodeKind, languageIn;
+    query(body) makes the whole query of a WHERE body that binds ?this and ?value."""
+    def q(cond: str, more: str = "") -> str:
+        return query(f"{value_pattern} {more} FILTER({cond})")
     cls = shapes.value(node, SH + "class")
-    if cls is not None:
+    if cls is not None:  # the instances of the class read once, not a NOT EXISTS per value
         yield "ClassConstraintComponent", q(
-            f"!isIRI(?value) && !isBlank(?value) || NOT EXISTS {{ ?value <{RDF_TYPE}>/<{RDFS}subClassOf>* {_nt(cls)} }}")
+            "!isIRI(?value) && !isBlank(?value) || !BOUND(?typed_)",
+            f"OPTIONAL {{ SELECT DISTINCT ?value (true AS ?typed_) WHERE {{ "
+            f"?class_ <{RDFS}subClassOf>* {_nt(cls)} . ?value <{RDF_TYPE}> ?class_ }} }}")
     dt = shapes.value(node, SH + "datatype")
     if dt is not None:
         yield "DatatypeConstraintComponent", q(f"!isLiteral(?value) || DATATYPE(?value) != {_nt(dt)}")
@@ -197,7 +217,14 @@ def _value_constraints(shapes: _Shapes, node: Any, target: str, value_pattern: s
         yield "LanguageInConstraintComponent", q(f"!isLiteral(?value) || !({ok or 'false'})")
 
 
-def _property_checks(shapes: _Shapes, parent: str, prop: Any, target: str) -> Iterator[_Check]:
+def _joined(target: str, body: str) -> str:
+    """A node-level check: every target, then the body on it (?this is the value)."""
+    return f"SELECT ?this ?value WHERE {{ {target} {body} }}"
+
+
+def _property_checks(shapes: _Shapes, parent: str, prop: Any, target: str, test: str) -> Iterator[_Check]:
+    """The checks of one property shape; all but minCount find their rows from the property's triples
+    and keep those whose ?this is a target (test), the same answer as joining with every target first."""
     unknown = shapes.predicates(prop) - _PROPERTY_KEYS
     if unknown:
         raise ShapesError(f"property shape of {parent} uses {', '.join(sorted(unknown))}, "
@@ -227,22 +254,30 @@ def _property_checks(shapes: _Shapes, parent: str, prop: Any, target: str) -> It
     max_count = shapes.value(prop, SH + "maxCount")
     if max_count is not None:
         n = int(max_count.value)
-        yield check("MaxCountConstraintComponent",
-                    f"SELECT ?this WHERE {{ {target} {{ SELECT ?this (COUNT(DISTINCT ?v) AS ?n) "
-                    f"WHERE {{ ?this {p} ?v }} GROUP BY ?this }} FILTER(?n > {n}) }}")
-    for component, query in _value_constraints(shapes, prop, target, f"?this {p} ?value ."):
+        if n == 0:    # any value at all
+            query = f"SELECT DISTINCT ?this WHERE {{ {target} ?this {p} ?v }}"
+        elif n == 1:  # two different values, found without counting every subject's values
+            query = (f"SELECT ?this WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ ?this {p} ?v, ?w "
+                     f"FILTER(!sameTerm(?v, ?w)) }} }} FILTER{test} }}")
+        else:
+            query = f"SELECT ?this WHERE {{ {target} ?this {p} ?v }} GROUP BY ?this HAVING(COUNT(DISTINCT ?v) > {n})"
+        yield check("MaxCountConstraintComponent", query)
+
+    def tested(body: str) -> str:
+        return f"SELECT ?this ?value WHERE {{ {{ SELECT ?this ?value WHERE {{ {body} }} }} FILTER{test} }}"
+    for component, query in _value_constraints(shapes, prop, tested, f"?this {p} ?value ."):
         yield check(component, query)
     unique = shapes.value(prop, SH + "uniqueLang")
     if unique is not None and unique.value == "true":
         yield check("UniqueLangConstraintComponent",
-                    f"SELECT ?this WHERE {{ {target} {{ SELECT ?this ?lang (COUNT(DISTINCT ?v) AS ?n) WHERE {{ "
-                    f"?this {p} ?v BIND(LANG(?v) AS ?lang) FILTER(?lang != \"\") }} GROUP BY ?this ?lang }} "
-                    f"FILTER(?n > 1) }}")
+                    f"SELECT DISTINCT ?this WHERE {{ {{ SELECT ?this ?lang WHERE {{ "
+                    f"?this {p} ?v BIND(LANG(?v) AS ?lang) FILTER(?lang != \"\") }} GROUP BY ?this ?lang "
+                    f"HAVING(COUNT(DISTINCT ?v) > 1) }} FILTER{test} }}")
     other = shapes.value(prop, SH + "lessThanOrEquals")
     if other is not None:
         yield check("LessThanOrEqualsConstraintComponent",
-                    f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {p} ?value . ?this {_nt(other)} ?w "
-                    f"FILTER(!COALESCE(?value <= ?w, false)) }}")
+                    f"SELECT DISTINCT ?this ?value WHERE {{ {{ SELECT ?this ?value WHERE {{ ?this {p} ?value . "
+                    f"?this {_nt(other)} ?w FILTER(!COALESCE(?value <= ?w, false)) }} }} FILTER{test} }}")
 
 
 def _sparql_checks(shapes: _Shapes, shape: str, node: Any, target: str) -> Iterator[_Check]:
@@ -283,11 +318,12 @@ def compile_shapes(files: list[Path]) -> CompiledShapes:
         target = _target_pattern(shapes, node)
         severity = _severity(shapes, node)
         node_message = _message(shapes, node, f"{_local(shape)} not met")
-        for component, query in _value_constraints(shapes, node, target, "BIND(?this AS ?value)"):
+        test = _target_test(shapes, node)
+        for component, query in _value_constraints(shapes, node, partial(_joined, target), "BIND(?this AS ?value)"):
             compiled.checks.append(_Check(shape, severity, component, node_message, None, query,
                                           value_is_focus=True))
         for prop in shapes.objects(node, SH + "property"):
-            compiled.checks.extend(_property_checks(shapes, shape, prop, target))
+            compiled.checks.extend(_property_checks(shapes, shape, prop, target, test))
         compiled.checks.extend(_sparql_checks(shapes, shape, node, target))
     return compiled
 
