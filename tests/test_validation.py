@@ -114,6 +114,45 @@ def test_docs_validation_md_lists_every_rule():
     assert doc.split("<!-- rules:begin -->\n")[1].split("<!-- rules:end -->")[0] == table
 
 
+def _counted_and_sparql(files, data_dir, settings):
+    """The counted smells (validate/pairs.py) and the same shapes' SPARQL, on one store."""
+    import pyoxigraph as ox
+    from pgraph.store import EmbeddedStore, collect
+    from pgraph.validate.engine import run
+    from pgraph.validate.pairs import SHAPES, pair_findings
+    store = EmbeddedStore(collect(data_dir, tuple(files), only=False)).store
+    for t in ox.parse(settings.ntriples().encode(), format=ox.RdfFormat.N_TRIPLES):
+        store.add(ox.Quad(t.subject, t.predicate, t.object))
+    compiled = compile_shapes(shape_files())
+    return store, set(pair_findings(store, compiled)), {f for f in run(store, compiled) if f.shape in SHAPES}
+
+
+@pytest.mark.parametrize("day,most", [("2015-01-01", 1), ("2015-01-01", 2), ("2024-06-01", 2), ("1996-01-01", 1)])
+def test_many_instruments_counted_from_rows_equals_its_sparql(day, most):
+    settings = Settings(as_of=dt.date.fromisoformat(day), max_instruments=most)
+    _store, counted, by_sparql = _counted_and_sparql([], MINI, settings)
+    assert counted == by_sparql
+    assert any(f.shape == PGSH + "ManyInstrumentsShape" for f in counted)
+
+
+def test_an_untyped_participation_leaves_many_instruments_to_its_sparql(tmp_path):
+    """The shape counts a participation not typed pg:Participation, the rows do not: the fast engine
+    must then answer with the shape's SPARQL, as pySHACL does."""
+    from pgraph.validate.pairs import counted_shapes
+    extra = tmp_path / "untyped.ttl"
+    extra.write_text("@prefix pg: <https://w3id.org/pgraph/ontology#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+                     "<https://w3id.org/pgraph/id/participation/md-SWE> pg:participant <https://w3id.org/pgraph/id/country/SWE> ;\n"
+                     "    pg:instrument <https://w3id.org/pgraph/id/instrument/md> ; pg:startDate \"2000-01-01\"^^xsd:date .\n")
+    settings = Settings(as_of=dt.date(2024, 6, 1), max_instruments=3)
+    store, counted, by_sparql = _counted_and_sparql([extra], MINI, settings)
+    many = PGSH + "ManyInstrumentsShape"
+    assert {f.focus for f in by_sparql if f.shape == many} == {"<https://w3id.org/pgraph/id/country/SWE>"}
+    assert not any(f.shape == many for f in counted)          # counting rows alone would miss it
+    assert many not in counted_shapes(store)
+    fast = validate([extra], data_dir=MINI, settings=settings)
+    assert {f.key() for f in fast.findings if f.shape == many} == {f.key() for f in by_sparql if f.shape == many}
+
+
 def test_validate_reads_the_parsed_graph_cache_without_writing_its_settings_into_it(tmp_path, monkeypatch):
     import pyoxigraph as ox
     import pgraph

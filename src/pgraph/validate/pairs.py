@@ -1,6 +1,8 @@
-"""The two pairwise smells, redundant pair and subsumed instrument, counted from participation
-rows (graphs/pairwise.py) instead of a self-join per shape: the same findings, messages included,
-as the shapes' SPARQL gives (tests/test_validation.py compares both on the fixtures and the data)."""
+"""The smells that count active participations (redundant pair, subsumed instrument, partner in
+many instruments), counted from one SELECT of participation rows (graphs/pairwise.py) instead of
+a self-join or an active-participation pattern per shape: the same findings, messages included,
+as the shapes' SPARQL gives (tests/test_validation.py compares both on the fixtures, the data and
+synthetic graphs)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -15,16 +17,17 @@ def _texts(p: Any, thing: Any) -> list[str]:
     return [str(i) for i in p.ids.get(thing, ())]
 
 
-def _redundant(p: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -> list[Finding]:
+def _redundant(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -> list[Finding]:
     from ..graphs import decimal_ratio, round3
-    order, counts = p.shared_counts()
+    order, counts = shared_counts
     threshold, out = Decimal(settings["minJaccard"].value), []
+    below = float(threshold) * (1 - 1e-9)  # a ratio under this is under the threshold whatever the rounding
     for i, j, shared in counts:
         this, value = order[i], order[j]
         if this not in targets:
             continue
         den = len(p.members[this]) + len(p.members[value]) - shared
-        if decimal_ratio(shared, den) < threshold:
+        if shared < below * den or decimal_ratio(shared, den) < threshold:
             continue
         common = p.areas.get(this, set()) & p.areas.get(value, set())
         if not common:
@@ -36,8 +39,8 @@ def _redundant(p: Any, check: Any, targets: set[Any], settings: dict[str, Any]) 
     return out
 
 
-def _subsumed(p: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -> list[Finding]:
-    order, counts = p.shared_counts()
+def _subsumed(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -> list[Finding]:
+    order, counts = shared_counts
     out = []
     for x, y, shared in counts:
         for this, value in ((order[x], order[y]), (order[y], order[x])):
@@ -53,6 +56,25 @@ def _subsumed(p: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -
     return out
 
 
+_UNTYPED = ("ASK { ?p <https://w3id.org/pgraph/ontology#instrument> ?i ; <https://w3id.org/pgraph/ontology#participant> ?w ; "
+            "<https://w3id.org/pgraph/ontology#startDate> ?s "
+            "FILTER NOT EXISTS { ?p a <https://w3id.org/pgraph/ontology#Participation> } }")
+
+
+def _many(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -> list[Finding]:
+    """Partners (not Allies on the date) active in at least maxInstruments instruments at once."""
+    count: dict[Any, int] = {}
+    for who_all in p.members.values():
+        for who in who_all:
+            count[who] = count.get(who, 0) + 1
+    threshold, out = int(settings["maxInstruments"].value), []
+    for who, n in count.items():
+        if n >= threshold and who in targets:
+            row = {"asOf": settings["asOf"], "max": settings["maxInstruments"], "n": str(n)}
+            out.append(_finding(check, who, who, row))
+    return out
+
+
 def _term(text: str) -> str:
     """An instrument's text (an IRI, or '_:' and a blank node's id) written as the engine writes the term."""
     return text if text.startswith("_:") else f"<{text}>"
@@ -64,20 +86,32 @@ def _finding(check: Any, this: Any, value: Any, row: dict[str, Any]) -> Finding:
 
 
 SHAPES: dict[str, Callable[..., list[Finding]]] = {PGSH + "RedundantPairShape": _redundant,
-                                                  PGSH + "SubsumedShape": _subsumed}
+                                                  PGSH + "SubsumedShape": _subsumed,
+                                                  PGSH + "ManyInstrumentsShape": _many}
 
 
-def pair_findings(store: Any, compiled: CompiledShapes) -> list[Finding]:
-    """Findings of the pairwise smells, from one SELECT of active participations (and one of areas)."""
-    checks = [c for c in compiled.checks if c.shape in SHAPES and c.component == "SPARQLConstraintComponent"]
+def counted_shapes(store: Any) -> frozenset[str]:
+    """The shapes counted here on this graph. The many-instruments shape's pattern is the rows' pattern
+    except that it does not ask for pg:Participation: a graph with an untyped participation leaves
+    that shape to its SPARQL."""
+    if store.query(_UNTYPED):
+        return frozenset(SHAPES) - {PGSH + "ManyInstrumentsShape"}
+    return frozenset(SHAPES)
+
+
+def pair_findings(store: Any, compiled: CompiledShapes, shapes: frozenset[str] = frozenset(SHAPES)) -> list[Finding]:
+    """Findings of the counted smells (those in shapes), from one SELECT of active participations
+    (and one of areas)."""
+    checks = [c for c in compiled.checks if c.shape in shapes and c.component == "SPARQLConstraintComponent"]
     if not checks:
         return []
     from ..graphs import Participation, thing_text
     settings = {str(s["p"].value).removeprefix(PGSH): s["o"] for s in store.query(
         f"SELECT ?p ?o WHERE {{ <{PGSH}settings> ?p ?o }}")}
     p = Participation.from_store(store, settings["asOf"].value)
+    shared_counts = p.shared_counts()  # the pairs sharing participants, counted once for both pair smells
     out: list[Finding] = []
     for check in checks:
         targets = {thing_text(s["this"]) for s in store.query(f"SELECT ?this WHERE {{ {check.target} }}")}
-        out += SHAPES[check.shape](p, check, targets, settings)
+        out += SHAPES[check.shape](p, shared_counts, check, targets, settings)
     return out

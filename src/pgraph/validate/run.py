@@ -102,9 +102,10 @@ def validate_store(embedded: Any, *, settings: Settings | None = None, engine: s
         compiled = compile_shapes(shape_files())
         from ..output import progress_while
         with progress_while("validating" if engine == "fast" else "validating with pySHACL"):
-            if engine == "fast":  # the pairwise smells counted from participation rows (pairs.py), the rest as SPARQL
-                from .pairs import SHAPES, pair_findings
-                findings = ordered(run(store, compiled, skip=frozenset(SHAPES)) + pair_findings(store, compiled))
+            if engine == "fast":  # the smells counting participations from their rows (pairs.py), the rest as SPARQL
+                from .pairs import counted_shapes, pair_findings
+                counted = counted_shapes(store)
+                findings = ordered(run(store, compiled, skip=counted) + pair_findings(store, compiled, counted))
             else:
                 findings = run_pyshacl(store, shape_files())
         report = Report(findings, embedded.files, settings, engine, compiled.described)
