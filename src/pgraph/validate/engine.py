@@ -7,6 +7,7 @@ the same results.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -340,31 +341,42 @@ def _fill(message: str, row: dict[str, Any]) -> str:
     return message
 
 
+WORKERS = min(4, os.cpu_count() or 1)  # checks run side by side: the engine evaluates a query without the GIL
+
+
 def run(store: Any, compiled: CompiledShapes, *, skip: frozenset[str] = frozenset()) -> list[Finding]:
     """All findings of the compiled shapes on a pyoxigraph store, in a stable order; the SPARQL
     constraints of the shapes in skip are left to the caller (validate/pairs.py counts them)."""
+    from concurrent.futures import ThreadPoolExecutor
+    checks = [c for c in compiled.checks if not (c.shape in skip and c.component == "SPARQLConstraintComponent")]
     findings: set[Finding] = set()
-    for check in compiled.checks:
-        if check.shape in skip and check.component == "SPARQLConstraintComponent":
-            continue
-        try:
-            result = store.query(check.query)
-        except (SyntaxError, OSError, RuntimeError) as e:
-            raise ShapesError(f"shape {check.shape}: its {check.component} query failed: {e}") from None
-        names = [v.value for v in result.variables]
-        for solution in result:
-            row = {n: solution[n] for n in names}
-            focus = row.get("this")
-            if focus is None:
-                continue
-            value = row.get("value")
-            if value is None and check.value_is_focus:
-                value = focus
-            message = _fill(check.message, row) if check.sparql_message else check.message
-            findings.add(Finding(focus=_nt(focus), severity=check.severity, component=check.component,
-                                 message=message, shape=check.shape, path=check.path,
-                                 value=_nt(value) if value is not None else None))
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # findings are a set: the order of the checks is moot
+        for found in pool.map(partial(_check_findings, store), checks):
+            findings.update(found)
     return ordered(findings)
+
+
+def _check_findings(store: Any, check: _Check) -> list[Finding]:
+    """The findings of one check: one query over the whole graph."""
+    try:
+        result = store.query(check.query)
+    except (SyntaxError, OSError, RuntimeError) as e:
+        raise ShapesError(f"shape {check.shape}: its {check.component} query failed: {e}") from None
+    names = [v.value for v in result.variables]
+    found = []
+    for solution in result:
+        row = {n: solution[n] for n in names}
+        focus = row.get("this")
+        if focus is None:
+            continue
+        value = row.get("value")
+        if value is None and check.value_is_focus:
+            value = focus
+        message = _fill(check.message, row) if check.sparql_message else check.message
+        found.append(Finding(focus=_nt(focus), severity=check.severity, component=check.component,
+                             message=message, shape=check.shape, path=check.path,
+                             value=_nt(value) if value is not None else None))
+    return found
 
 
 def ordered(findings: Any) -> list[Finding]:

@@ -103,9 +103,12 @@ def validate_store(embedded: Any, *, settings: Settings | None = None, engine: s
         from ..output import progress_while
         with progress_while("validating" if engine == "fast" else "validating with pySHACL"):
             if engine == "fast":  # the smells counting participations from their rows (pairs.py), the rest as SPARQL
+                from concurrent.futures import ThreadPoolExecutor
                 from .pairs import counted_shapes, pair_findings
                 counted = counted_shapes(store)
-                findings = ordered(run(store, compiled, skip=counted) + pair_findings(store, compiled, counted))
+                with ThreadPoolExecutor(max_workers=1) as pool:  # counted while the SPARQL checks run
+                    pairs = pool.submit(pair_findings, store, compiled, counted)
+                    findings = ordered(run(store, compiled, skip=counted) + pairs.result())
             else:
                 findings = run_pyshacl(store, shape_files())
         report = Report(findings, embedded.files, settings, engine, compiled.described)
