@@ -204,3 +204,13 @@ def test_validate_uses_the_counted_smells_and_finds_the_real_ones(real):
     from pgraph.validate import validate_store
     shapes = {f.shape.rsplit("#", 1)[1] for f in validate_store(real.backend).findings}
     assert {"RedundantPairShape", "SubsumedShape"} <= shapes
+
+
+def test_the_counted_answers_are_the_same_text_from_every_process():
+    """Sets of plain text iterate in an order that changes with the process's hash seed; the answers must not."""
+    from conftest import run_cli
+    for args in (("query", "overlap-graph", "--as-of", "2020-01-01", "-f", "turtle"),
+                 ("query", "overlap", "--as-of", "2020-01-01", "-f", "csv"),
+                 ("query", "thematic-overlap", "--as-of", "2020-01-01", "-f", "csv")):
+        texts = {run_cli(*args, env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+        assert len(texts) == 1 and next(iter(texts)), args

@@ -371,8 +371,8 @@ def overlap_graph(p: Participation) -> list[Any]:
         for a in p.ids[ia]:
             for b in p.ids[ib]:
                 nodes.setdefault(f"{_OVERLAP_IRI}{a}--{b}/{p.as_of}", []).append((i, j, who))
-    out: list[Any] = []
-    for iri, pairs in nodes.items():
+    out: list[Any] = []  # in IRI order, participants and areas sorted: the same text from every process
+    for iri, pairs in sorted(nodes.items()):
         try:
             o = ox.NamedNode(iri)
         except ValueError:
@@ -387,9 +387,9 @@ def overlap_graph(p: Participation) -> list[Any]:
                         ox.Triple(o, pred["sharedCount"], number("integer", shared)),
                         ox.Triple(o, pred["jaccard"], number("decimal", round3(shared, na + nb - shared))),
                         ox.Triple(o, pred["overlapCoefficient"], number("decimal", round3(shared, min(na, nb))))]
-            triples += [ox.Triple(o, pred["sharedParticipant"], term(w)) for w in who]
+            triples += [ox.Triple(o, pred["sharedParticipant"], term(w)) for w in sorted(who)]
             triples += [ox.Triple(o, pred["sharedArea"], term(area))
-                        for area in p.areas.get(ia, set()) & p.areas.get(ib, set())]
+                        for area in sorted(p.areas.get(ia, set()) & p.areas.get(ib, set()))]
         out += triples if len(pairs) == 1 else dict.fromkeys(triples)  # repeats only across pairs
     return out
 
