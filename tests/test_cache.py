@@ -7,6 +7,7 @@ import os
 import re
 import resource
 import shutil
+import stat
 import signal
 import subprocess
 import sys
@@ -126,12 +127,10 @@ def test_a_file_edited_while_it_is_loaded_never_leaves_a_stale_entry(data, monke
 
 
 def test_an_interrupted_build_is_never_used_and_leaves_nothing(data, tmp_path):
-    blobs = [(p, p.read_bytes()) for p in sorted(data.glob("*.ttl"))]
-
-    def interrupted(store):
+    def interrupted(store, blobs):
         raise KeyboardInterrupt
     with pytest.raises(KeyboardInterrupt):
-        cache.load_or_build(blobs, interrupted)
+        cache.load_or_build(sorted(data.glob("*.ttl")), Path.read_bytes, interrupted)
     assert not entries(tmp_path) and not list(folder(tmp_path).glob(".*.part"))
     assert pgraph.load(data, cached=True).query("members", instrument="md")
 
@@ -202,6 +201,74 @@ def test_pruning_keeps_the_most_recently_used_entries_and_only_pgraph_names(tmp_
     cache.prune(own)
     left = sorted(p.name for p in own.iterdir())
     assert left == sorted([".lock", cache.MARKER, "notes.txt", "b" * 40 + ".nq", *names[:cache.KEEP]])
+
+
+def hints(tmp_path: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="ascii") for p in folder(tmp_path).glob("*.hint")}
+
+
+def test_a_warm_load_knows_its_entry_from_the_files_stat_and_still_checks_their_bytes(data, tmp_path):
+    stored = pgraph.load(data, cached=True)
+    entry = entries(tmp_path)[0]
+    assert stored.backend.cache_state == "stored" and list(hints(tmp_path).values()) == [entry.stem + "\n"]
+    hit = pgraph.load(data, cached=True)
+    assert hit.backend.cache_state == "hit" and answers(hit) == answers(pgraph.load(data))
+    assert len(hints(tmp_path)) == 1
+
+
+def test_a_hint_naming_another_graphs_entry_never_gives_that_graphs_answers(data, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(data, other)
+    graph = other / "graph.ttl"
+    graph.write_bytes(graph.read_bytes().replace(b'pg:startDate "1995-02-01"', b'pg:startDate "1996-02-01"'))
+    pgraph.load(data, cached=True)
+    mine = set(hints(tmp_path))
+    pgraph.load(other, cached=True)
+    (theirs,) = set(hints(tmp_path)) - mine
+    first = {p.stem for p in entries(tmp_path)} - {hints(tmp_path)[theirs].strip()}
+    (folder(tmp_path) / theirs).write_text(f"{first.pop()}\n", encoding="ascii")  # now names data's entry
+    kg = pgraph.load(other, cached=True)
+    assert kg.backend.cache_state == "hit"
+    assert kg.query("members", instrument="md")[0]["since"] == "1996-02-01"
+    assert answers(kg) == answers(pgraph.load(other))
+    assert hints(tmp_path)[theirs].strip() != hints(tmp_path)[next(iter(mine))].strip()  # corrected
+
+
+@pytest.mark.parametrize("damage", ["junk", "symlink", "fifo", "folder"])
+def test_a_damaged_hint_only_costs_the_head_start(data, tmp_path, capsys, damage):
+    pgraph.load(data, cached=True)
+    (name,) = hints(tmp_path)
+    hint = folder(tmp_path) / name
+    hint.unlink()
+    if damage == "junk":
+        hint.write_bytes(b"../../etc/passwd\n")
+    elif damage == "symlink":
+        hint.symlink_to(entries(tmp_path)[0])
+    elif damage == "fifo":
+        os.mkfifo(hint)
+    else:
+        hint.mkdir()
+    capsys.readouterr()
+    kg = pgraph.load(data, cached=True)
+    assert kg.backend.cache_state == "hit" and answers(kg) == answers(pgraph.load(data))
+    assert capsys.readouterr().err == ""
+    if damage == "junk":
+        assert hint.read_text(encoding="ascii") == entries(tmp_path)[0].stem + "\n"  # a regular file: rewritten
+    else:
+        assert hint.is_symlink() if damage == "symlink" else (stat.S_ISFIFO(hint.lstat().st_mode)
+                                                               if damage == "fifo" else hint.is_dir())
+
+
+def test_pruning_removes_the_hints_of_removed_entries(tmp_path, monkeypatch):
+    monkeypatch.setenv("PGRAPH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    graphs = _graphs(tmp_path, cache.KEEP + 1)
+    for graph, _ in graphs:
+        pgraph.load(graph, cached=True)
+        time.sleep(0.01)  # distinct modification times: the first graph's entry is the oldest
+    left = {p.stem for p in entries(tmp_path)}
+    assert len(left) == cache.KEEP
+    assert sorted(v.strip() for v in hints(tmp_path).values()) == sorted(left)
 
 
 # --------------------------------------------------------------------------- never trusted blindly

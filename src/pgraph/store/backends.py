@@ -70,8 +70,8 @@ class EmbeddedStore:
         self.cache_state = "off"  # or 'hit', 'stored', 'bypassed' (see cache.load_or_build)
         if cached:
             from .cache import load_or_build
-            blobs = [(path, read_bytes(path)) for path in files.all]  # hashed and parsed: the same bytes
-            store, self.cache_state = load_or_build(blobs, lambda target: self._fill(target, blobs))
+            # the bytes read are both hashed for the key and, on a miss, parsed: the same bytes
+            store, self.cache_state = load_or_build(files.all, lambda path: read_bytes(path), self._fill)
         else:
             store = ox.Store()
             self._fill(store)
