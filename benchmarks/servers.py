@@ -4,8 +4,9 @@ saved queries there, on a fresh Oxigraph server and a fresh OpenLink Virtuoso, b
     python benchmarks/servers.py --sizes 1000000,5000000 --timeout 900
 
 Each server starts empty in its own directory. A load is `pgraph push` (one Graph Store PUT of the
-N-Triples), or with --bulk-oxigraph, for Oxigraph, `oxigraph load` of the same N-Triples into the
-server's directory before it starts (its bulk loader; the PUT is one transaction); a query is `KnowledgeGraph.query` on the server (its engine plus the transfer and
+N-Triples), or with --bulk, each server's own bulk loader of the same N-Triples: for Oxigraph
+`oxigraph load` into the server's directory before it starts, for Virtuoso `ld_dir` and
+`rdf_loader_run()` then a `checkpoint` through its SQL port (the PUT is one transaction); a query is `KnowledgeGraph.query` on the server (its engine plus the transfer and
 pgraph's conversion), once, with a timeout; rows are counted. Results go to
 benchmarks/results/servers-SIZES.json and are printed as a Markdown table
 (`python benchmarks/servers.py --table-from FILE...` prints saved ones together).
@@ -63,13 +64,31 @@ def oxigraph(directory: Path) -> tuple[subprocess.Popen, str, str]:
     return proc, base + "/store", base + "/query"
 
 
-def virtuoso(directory: Path) -> tuple[subprocess.Popen, str, str]:
-    """A fresh Virtuoso (tests/virtuoso_server.py): (process, Graph Store URL, query URL)."""
+def virtuoso(directory: Path) -> tuple[subprocess.Popen, str, str, int]:
+    """A fresh Virtuoso (tests/virtuoso_server.py): (process, Graph Store URL, query URL, SQL port)."""
     from virtuoso_server import start
-    http = _port()
-    proc = start(directory, http, _port())
+    http, sql = _port(), _port()
+    proc = start(directory, http, sql)
     base = f"http://127.0.0.1:{http}"
-    return proc, base + "/sparql-graph-crud", base + "/sparql"
+    return proc, base + "/sparql-graph-crud", base + "/sparql", sql
+
+
+def virtuoso_bulk_load(kg, directory: Path, sql_port: int, graph: str, timeout: float) -> float:
+    """Virtuoso's bulk loader over the graph's N-Triples written into the server's directory (an allowed
+    directory of its ini); seconds taken, the dump and the closing checkpoint included."""
+    import shutil
+
+    import pyoxigraph as ox
+    start = time.perf_counter()
+    dump = directory / "bench.nt"
+    dump.write_bytes(kg.backend.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+    script = f"ld_dir('{directory}', 'bench.nt', '{graph}'); rdf_loader_run(); checkpoint;"
+    done = subprocess.run([shutil.which("isql-vt") or "isql-vt", str(sql_port), "dba", "dba", f"exec={script}"],
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+        raise RuntimeError(f"Virtuoso bulk load failed: {(done.stdout + done.stderr).strip()[:200]}")
+    dump.unlink()
+    return time.perf_counter() - start
 
 
 def main() -> int:
@@ -77,7 +96,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000000,5000000")
     parser.add_argument("--servers", default="oxigraph,virtuoso")
     parser.add_argument("--timeout", type=float, default=900, help="seconds for a push or a query")
-    parser.add_argument("--bulk-oxigraph", action="store_true", help="load Oxigraph with `oxigraph load`, not a PUT")
+    parser.add_argument("--bulk", "--bulk-oxigraph", action="store_true",
+                        help="load with each server's bulk loader, not a Graph Store PUT")
     parser.add_argument("--queries", default=",".join(QUERIES), help="saved queries to time on each server")
     args = parser.parse_args()
     import pgraph
@@ -95,16 +115,22 @@ def main() -> int:
         for name in args.servers.split(","):
             work = Path(tempfile.mkdtemp(prefix=f"pgraph-{name}-"))
             graph = "https://w3id.org/pgraph/graph/bench"
-            bulk = name == "oxigraph" and args.bulk_oxigraph
+            bulk = args.bulk
             row: dict = {"server": name, "triples": len(kg.backend), "parse_s": parse, "queries": {},
-                         "load": "oxigraph load (bulk)" if bulk else "Graph Store PUT"}
-            if bulk:
+                         "load": ("oxigraph load (bulk)" if name == "oxigraph" else "ld_dir + rdf_loader_run (bulk)")
+                         if bulk else "Graph Store PUT"}
+            if bulk and name == "oxigraph":
                 row["push_s"] = bulk_load(kg, work, graph)
-            proc, store_url, query_url = (oxigraph if name == "oxigraph" else virtuoso)(work)
+            if name == "oxigraph":
+                proc, store_url, query_url = oxigraph(work)
+            else:
+                proc, store_url, query_url, sql_port = virtuoso(work)
             try:
                 start = time.perf_counter()
                 try:
-                    if not bulk:
+                    if bulk and name == "virtuoso":
+                        row["push_s"] = virtuoso_bulk_load(kg, work, sql_port, graph, args.timeout)
+                    elif not bulk:
                         push(kg.backend, store_url, graph=graph, timeout=args.timeout)
                         row["push_s"] = time.perf_counter() - start
                 except Exception as e:  # a failed load is a result to report, not a crash
