@@ -89,7 +89,10 @@ def test_overlap_graph_ntriples_is_the_serializers_text(real, synthetic, day):
 
 def test_overlap_graph_ntriples_with_odd_ids_reads_back_as_the_triples(tmp_path):
     import rdflib
-    text, triples = _ntriples_both_ways(_odd_graph(tmp_path), "2026-01-01")
+    kg = _odd_graph(tmp_path)
+    text, triples = _ntriples_both_ways(kg, "2026-01-01")
+    pieces = list(pairwise.overlap_graph_lines(Participation.fetch(kg, "2026-01-01"), batch=2))
+    assert "".join(pieces) == text and len(pieces) > 2 and all(p.endswith(" .\n") for p in pieces)
     assert text.count("\n") == len(triples) and _read(text) == set(triples)
     assert len(rdflib.Graph().parse(data=text, format="nt")) == len(triples)
     assert "ünï-côde✓" in text  # in the node IRI as written, not percent-encoded
@@ -108,7 +111,12 @@ def test_query_overlap_graph_ntriples_on_the_command_line_equals_the_triples_ren
                       "--format", "ntriples", env={"PYTHONHASHSEED": seed})
         assert run.returncode == 0, run.stderr
         assert blank.sub("_:b .", run.stdout) == blank.sub("_:b .", expected) and expected.count("\n") > 20
-    assert kg.query_text("overlap-graph", "ntriples", asOf="2026-01-01") == expected
+    assert "".join(kg.query_text("overlap-graph", "ntriples", asOf="2026-01-01")) == expected
+    out = tmp_path / "out" / "overlap.nt"
+    out.parent.mkdir()
+    run = run_cli("--data", str(tmp_path), "query", "overlap-graph", "--as-of", "2026-01-01", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    assert blank.sub("_:b .", out.read_text(encoding="utf-8")) == blank.sub("_:b .", expected)
     assert kg.query_text("overlap-graph", "turtle", asOf="2026-01-01") is None  # written by the serializer
     assert KnowledgeGraph(kg.backend, fast_pairs=False).query_text("overlap-graph", "ntriples") is None
 

@@ -334,10 +334,10 @@ def _every_thematic_pair(p: Participation, by_id: dict[Any, set[Any]]) -> list[d
     bit mask, a pair's common areas the AND of two masks (776k pairs at a million triples: 0.2 s
     with numpy against 3 s enumerating each area's pairs); each distinct mask's keys listed once."""
     idents = sorted(by_id)
-    bit = {area: 1 << n for n, area in enumerate({a for areas in by_id.values() for a in areas})}
-    masks = [sum(bit[a] for a in by_id[ident]) for ident in idents]
+    mask_of, areas_of = area_masks(by_id)
+    masks = [mask_of[ident] for ident in idents]
     found: list[tuple[int, int, int]] = []  # (i, j, common mask) in (i, j) order
-    if len(idents) >= _VECTOR_FROM and len(bit) < 63:
+    if len(idents) >= _VECTOR_FROM and len(areas_of) < 63:
         import numpy as np
         vector = np.array(masks, dtype=np.int64)
         for i in range(len(idents) - 1):
@@ -347,15 +347,26 @@ def _every_thematic_pair(p: Participation, by_id: dict[Any, set[Any]]) -> list[d
     else:
         for i, mi in enumerate(masks):
             found += ((i, j, mi & mj) for j, mj in enumerate(masks[i + 1:], i + 1) if mi & mj)
-    areas_of = {b: a for a, b in bit.items()}
     keys: dict[int, list[str]] = {}
     rows = []
     for i, j, mask in found:
         listed = keys.get(mask)
         if listed is None:
-            listed = keys[mask] = p.keys_of(areas_of[1 << n] for n in range(mask.bit_length()) if mask >> n & 1)
+            listed = keys[mask] = mask_keys(p, areas_of, mask)
         rows.append({"a": idents[i], "b": idents[j], "shared_areas": list(listed)})
     return rows
+
+
+def area_masks(by_id: dict[Any, set[Any]]) -> tuple[dict[Any, int], list[Any]]:
+    """Each id's areas as a bit mask (bit n for the n-th area of the list also returned)."""
+    areas = list({a for found in by_id.values() for a in found})
+    bit = {area: 1 << n for n, area in enumerate(areas)}
+    return {ident: sum(bit[a] for a in found) for ident, found in by_id.items()}, areas
+
+
+def mask_keys(p: Participation, areas: list[Any], mask: int) -> list[str]:
+    """The sorted keys of the areas in a mask, as thematic-overlap lists them."""
+    return p.keys_of(areas[n] for n in range(mask.bit_length()) if mask >> n & 1)
 
 
 def _overlap_nodes(p: Participation) -> tuple[list[Any], list[tuple[Any, list[tuple[int, int, list[Any]]]]]]:
@@ -460,7 +471,13 @@ class _Statements(dict):  # type: ignore[type-arg]
 
 
 def overlap_graph_ntriples(p: Participation) -> str:
-    """overlap_graph(p) as N-Triples text, the same text pyoxigraph's serializer writes for those
+    """overlap_graph(p) as one N-Triples text (overlap_graph_lines joined)."""
+    return "".join(overlap_graph_lines(p))
+
+
+def overlap_graph_lines(p: Participation, *, batch: int = 2000) -> Iterator[str]:
+    """overlap_graph(p) as N-Triples text in pieces of `batch` nodes (written as they come, a
+    million-triple answer never is one 360 MB string), the same text pyoxigraph's serializer writes for those
     triples (each term written by pyoxigraph itself, once per distinct term), without making two
     million triple objects; a node's statements are its subject and then one cached
     "predicate object" text per statement, in overlap_graph's order."""
@@ -478,6 +495,9 @@ def overlap_graph_ntriples(p: Participation) -> str:
     order, nodes = _overlap_nodes(p)
     chunks: list[str] = []
     for o, pairs in nodes:
+        if len(chunks) == batch:
+            yield "".join(chunks)
+            chunks = []
         said = [first]
         for i, j, who in pairs:
             ia, ib = order[i], order[j]
@@ -491,7 +511,7 @@ def overlap_graph_ntriples(p: Participation) -> str:
             said = list(dict.fromkeys(said))  # repeats only across pairs
         subject = f"{o} "
         chunks.append(subject + (" .\n" + subject).join(said) + " .\n")
-    return "".join(chunks)
+    yield "".join(chunks)
 
 
 ANSWERS: dict[str, Callable[[Participation, dict[str, Any]], list[Any]]] = {
@@ -513,7 +533,7 @@ def answer(kg: Any, name: str, terms: dict[str, Any]) -> list[Any]:
     return ANSWERS[name](p, terms)
 
 
-def ntriples(kg: Any, terms: dict[str, Any]) -> str:
-    """overlap-graph's answer counted and written as N-Triples (overlap_graph_ntriples)."""
+def ntriples(kg: Any, terms: dict[str, Any]) -> Iterator[str]:
+    """overlap-graph's answer counted and written as N-Triples, in pieces (overlap_graph_lines)."""
     strict = "strict" in terms and terms["strict"].lexical in ("true", "1")
-    return overlap_graph_ntriples(Participation.fetch(kg, terms["asOf"].lexical, strict=strict))
+    return overlap_graph_lines(Participation.fetch(kg, terms["asOf"].lexical, strict=strict))
