@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .catalog import Catalog, postprocess
 from .errors import EndpointError, ParameterError, QueryError
@@ -123,6 +123,17 @@ class KnowledgeGraph:
             raise QueryError(f"{name}: the answer from {self.backend.location} has no column "
                              f"{', '.join(missing)}, which the query's header declares")
         return postprocess(saved, rows)
+
+    def query_text(self, name: str, fmt: str, **params: Any) -> Iterator[str] | None:
+        """A saved query's answer already written in a format, in pieces, when the counting path
+        writes it itself (overlap-graph as N-Triples: text, not two million triple objects); else None."""
+        saved = self.catalog.get(name)
+        if fmt != "ntriples" or saved.name != "overlap-graph" or not (self.fast_pairs and self._is_fast(saved)):
+            return None
+        from .graphs import pairwise_ntriples
+        from .output import escape_c1
+        values = {k: v for k, v in params.items() if v is not None}
+        return map(escape_c1, pairwise_ntriples(self, saved.terms(values, self.resolve)))
 
     def _is_fast(self, saved: Any) -> bool:
         """A pairwise question from pgraph's own catalogue (not a file of the same name given by path)."""

@@ -84,18 +84,19 @@ def _pairs(kg: Any, as_of: str, nodes: dict[str, Any]) -> tuple[list[dict[str, A
     if not getattr(kg, "fast_pairs", False):
         areas = {(r["a"], r["b"]): r["shared_areas"] for r in kg.query("thematic-overlap", asOf=as_of)}
         return [r for r in kg.query("overlap", asOf=as_of) if r["a"] in nodes and r["b"] in nodes], areas
-    from .pairwise import Participation, overlap
+    from .pairwise import Participation, area_masks, mask_keys, overlap
     p = Participation.fetch(kg, as_of)
     rows = [r for r in overlap(p) if r["a"] in nodes and r["b"] in nodes]
-    by_id, keys = p.in_force_areas, {}
+    mask_of, listed = area_masks(p.in_force_areas)  # a pair's common areas: the AND of two masks
+    keys: dict[int, list[str]] = {}
     areas = {}
     for r in rows:  # the shared areas of the drawn pairs only, as thematic-overlap.rq names them
-        common = by_id.get(r["a"], set()) & by_id.get(r["b"], set())
-        if common and r["a"] != r["b"]:
-            frozen = frozenset(common)
-            if frozen not in keys:
-                keys[frozen] = p.keys_of(frozen)
-            areas[(r["a"], r["b"])] = keys[frozen]
+        a, b = r["a"], r["b"]
+        common = mask_of.get(a, 0) & mask_of.get(b, 0)
+        if common and a != b:
+            if common not in keys:
+                keys[common] = mask_keys(p, listed, common)
+            areas[(a, b)] = keys[common]
     return rows, areas
 
 

@@ -180,10 +180,11 @@ class Participation:
         """Instruments with active participants, in STR() order (the .rq files' FILTER(STR(?ia) < STR(?ib)))."""
         return sorted(self.members, key=_text)
 
-    def shared_sets(self, *, with_ids_only: bool,
-                    rank: dict[Any, int] | None = None) -> dict[tuple[int, int], list[Any]]:
+    def shared_sets(self, *, with_ids_only: bool, rank: dict[Any, int] | None = None,
+                    shown: dict[Any, Any] | None = None) -> dict[tuple[int, int], list[Any]]:
         """(i, j) positions in order() with i < j -> participants active in both (only those with an id
-        if asked), each list in `rank` order when a rank is given."""
+        if asked), each list in `rank` order when a rank is given, each participant as shown[w] when
+        given (one lookup per participant instead of one per pair it is in)."""
         position = {inst: n for n, inst in enumerate(self.order())}
         by_who: dict[Any, list[int]] = defaultdict(list)
         for inst, who in self.members.items():
@@ -197,8 +198,9 @@ class Participation:
             if len(insts) < 2 or (with_ids_only and not self.ids.get(w)):
                 continue
             insts.sort()
+            item = w if shown is None else shown[w]
             for pair in combinations(insts, 2):
-                pairs[pair].append(w)
+                pairs[pair].append(item)
         return pairs
 
     def shared_counts(self) -> tuple[list[Any], list[tuple[int, int, int]]]:
@@ -245,13 +247,14 @@ def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
         len({c[0] for c in codes_of.values()}) == len(codes_of)
     rank = {w: n for n, w in enumerate(sorted(codes_of, key=lambda w: codes_of[w]))} if single else None
     found = []
-    for (i, j), who in p.shared_sets(with_ids_only=True, rank=rank).items():
+    shown = {w: c[0] for w, c in codes_of.items()} if single else None  # a pair's codes, listed as counted
+    for (i, j), who in p.shared_sets(with_ids_only=True, rank=rank, shown=shown).items():
         shared = len(who)
         if shared < min_shared or not ids[i] or not ids[j]:
             continue
         na, nb = size[i], size[j]
         jaccard, coefficient = measure(shared, na + nb - shared), measure(shared, min(na, nb))
-        codes = [codes_of[w][0] for w in who] if single else sorted({c for w in who for c in codes_of[w]})
+        codes = who if single else sorted({c for w in who for c in codes_of[w]})
         for a in ids[i]:
             for b in ids[j]:
                 found.append((-shared, a, b, jaccard, coefficient, codes))
@@ -312,17 +315,7 @@ def thematic_overlap(p: Participation, *, pairs: Iterable[tuple[Any, Any]] | Non
             if a != b and common:
                 found[(a, b)] = common
     else:
-        by_area: dict[Any, list[Any]] = defaultdict(list)
-        for ident, areas in by_id.items():
-            for area in areas:
-                by_area[area].append(ident)
-        for area, idents in by_area.items():
-            idents.sort()
-            for pair in combinations(idents, 2):
-                if pair in found:
-                    found[pair].add(area)
-                else:
-                    found[pair] = {area}
+        return _every_thematic_pair(p, by_id)
     keys: dict[frozenset[Any], list[str]] = {}
     rows = []
     for (a, b), areas in sorted(found.items()):
@@ -333,13 +326,97 @@ def thematic_overlap(p: Participation, *, pairs: Iterable[tuple[Any, Any]] | Non
     return rows
 
 
-def overlap_graph(p: Participation) -> list[Any]:
-    """Triples of overlap-graph.rq: one pg:Overlap node per pair sharing active participants.
+_VECTOR_FROM = 200  # ids from which comparing area masks with numpy pays for its import
 
-    Terms are made once per distinct value, and a node's triples are checked for repeats only when
-    two instrument pairs give the same node (an id shared by two instruments): hashing two million
-    pyoxigraph triples to find none twice took a third of the time."""
+
+def _every_thematic_pair(p: Participation, by_id: dict[Any, set[Any]]) -> list[dict[str, Any]]:
+    """Every (a, b) of ids with a < b covering a common area, in (a, b) order: each id's areas as a
+    bit mask, a pair's common areas the AND of two masks (776k pairs at a million triples: 0.2 s
+    with numpy against 3 s enumerating each area's pairs); each distinct mask's keys listed once."""
+    idents = sorted(by_id)
+    mask_of, areas_of = area_masks(by_id)
+    masks = [mask_of[ident] for ident in idents]
+    found: list[tuple[int, int, int]] = []  # (i, j, common mask) in (i, j) order
+    if len(idents) >= _VECTOR_FROM and len(areas_of) < 63:
+        import numpy as np
+        vector = np.array(masks, dtype=np.int64)
+        for i in range(len(idents) - 1):
+            common = vector[i + 1:] & masks[i]
+            js = np.flatnonzero(common)
+            found += zip([i] * len(js), (js + i + 1).tolist(), common[js].tolist())
+    else:
+        for i, mi in enumerate(masks):
+            found += ((i, j, mi & mj) for j, mj in enumerate(masks[i + 1:], i + 1) if mi & mj)
+    keys: dict[int, list[str]] = {}
+    rows = []
+    for i, j, mask in found:
+        listed = keys.get(mask)
+        if listed is None:
+            listed = keys[mask] = mask_keys(p, areas_of, mask)
+        rows.append({"a": idents[i], "b": idents[j], "shared_areas": list(listed)})
+    return rows
+
+
+def area_masks(by_id: dict[Any, set[Any]]) -> tuple[dict[Any, int], list[Any]]:
+    """Each id's areas as a bit mask (bit n for the n-th area of the list also returned)."""
+    areas = list({a for found in by_id.values() for a in found})
+    bit = {area: 1 << n for n, area in enumerate(areas)}
+    return {ident: sum(bit[a] for a in found) for ident, found in by_id.items()}, areas
+
+
+def mask_keys(p: Participation, areas: list[Any], mask: int) -> list[str]:
+    """The sorted keys of the areas in a mask, as thematic-overlap lists them."""
+    return p.keys_of(areas[n] for n in range(mask.bit_length()) if mask >> n & 1)
+
+
+def _overlap_nodes(p: Participation) -> tuple[list[Any], list[tuple[Any, list[tuple[int, int, list[Any]]]]]]:
+    """Instruments in order() and the pg:Overlap nodes of overlap-graph.rq in IRI order, each with the
+    instrument pairs (i, j, shared participants) giving it, in (i, j) order (two pairs give one node
+    when an id is shared: counted in set order, they came in an order that followed the process's
+    hash seed); a text that is no IRI makes no node."""
     import pyoxigraph as ox
+    order = p.order()
+    nodes: dict[str, list[tuple[int, int, list[Any]]]] = {}  # node IRI -> the instrument pairs giving it
+    for (i, j), who in p.shared_sets(with_ids_only=False).items():
+        ia, ib = order[i], order[j]
+        if not p.ids.get(ia) or not p.ids.get(ib):
+            continue
+        for a in p.ids[ia]:
+            for b in p.ids[ib]:
+                nodes.setdefault(f"{_OVERLAP_IRI}{a}--{b}/{p.as_of}", []).append((i, j, who))
+    found = []
+    for iri, pairs in sorted(nodes.items()):
+        try:
+            o = ox.NamedNode(iri)
+        except ValueError:
+            continue  # IRI() of a text that is no IRI is unbound: the pair makes no node
+        found.append((o, pairs if len(pairs) == 1 else sorted(pairs, key=lambda pair: pair[:2])))
+    return order, found
+
+
+def _node_statements(p: Participation, order: list[Any], pairs: list[tuple[int, int, list[Any]]],
+                     term: Callable[[Any], Any], number: Callable[[str, int], Any],
+                     pred: dict[str, Any], as_of: Any) -> list[tuple[Any, Any]]:
+    """One node's (predicate, object) statements after its rdf:type, pair by pair, participants and
+    areas sorted (the same order in every process whatever the hash seed)."""
+    out: list[tuple[Any, Any]] = []
+    for i, j, who in pairs:
+        ia, ib = order[i], order[j]
+        shared = len(who)
+        na, nb = len(p.members[ia]), len(p.members[ib])
+        out += [(pred["overlapOf"], term(ia)), (pred["overlapOf"], term(ib)), (pred["asOf"], as_of),
+                (pred["sharedCount"], number("integer", shared)),
+                (pred["jaccard"], number("decimal", round3(shared, na + nb - shared))),
+                (pred["overlapCoefficient"], number("decimal", round3(shared, min(na, nb))))]
+        out += [(pred["sharedParticipant"], term(w)) for w in sorted(who)]
+        out += [(pred["sharedArea"], term(area)) for area in sorted(p.areas.get(ia, set()) & p.areas.get(ib, set()))]
+    return out
+
+
+def _overlap_terms(ox: Any, as_of_text: str) -> tuple[Callable[[Any], Any], Callable[[str, int], Any],
+                                                      dict[str, Any], Any]:
+    """overlap-graph's terms as pyoxigraph terms, each made once per distinct value: things, numbers,
+    predicates and the date."""
     made: dict[Any, Any] = {}
 
     def term(value: Any) -> Any:
@@ -348,7 +425,6 @@ def overlap_graph(p: Participation) -> list[Any]:
             found = made[value] = ox.BlankNode(value[2:]) if value.startswith("_:") else ox.NamedNode(value)
         return found
 
-    as_of = ox.Literal(p.as_of, datatype=ox.NamedNode(XSD + "date"))
     decimal, integer = ox.NamedNode(XSD + "decimal"), ox.NamedNode(XSD + "integer")
     numbers: dict[tuple[str, int], Any] = {}
 
@@ -361,37 +437,81 @@ def overlap_graph(p: Participation) -> list[Any]:
 
     pred = {k: ox.NamedNode(PG + k) for k in ("overlapOf", "asOf", "sharedCount", "jaccard", "overlapCoefficient",
                                              "sharedParticipant", "sharedArea")}
+    return term, number, pred, ox.Literal(as_of_text, datatype=ox.NamedNode(XSD + "date"))
+
+
+def overlap_graph(p: Participation) -> list[Any]:
+    """Triples of overlap-graph.rq: one pg:Overlap node per pair sharing active participants.
+
+    Terms are made once per distinct value, and a node's triples are checked for repeats only when
+    two instrument pairs give the same node (an id shared by two instruments): hashing two million
+    pyoxigraph triples to find none twice took a third of the time."""
+    import pyoxigraph as ox
+    term, number, pred, as_of = _overlap_terms(ox, p.as_of)
     rdf_type, overlap_class = ox.NamedNode(_RDF_TYPE), ox.NamedNode(PG + "Overlap")
-    order = p.order()
-    nodes: dict[str, list[tuple[int, int, list[Any]]]] = {}  # node IRI -> the instrument pairs giving it
-    for (i, j), who in p.shared_sets(with_ids_only=False).items():
-        ia, ib = order[i], order[j]
-        if not p.ids.get(ia) or not p.ids.get(ib):
-            continue
-        for a in p.ids[ia]:
-            for b in p.ids[ib]:
-                nodes.setdefault(f"{_OVERLAP_IRI}{a}--{b}/{p.as_of}", []).append((i, j, who))
+    order, nodes = _overlap_nodes(p)
     out: list[Any] = []  # in IRI order, participants and areas sorted: the same text from every process
-    for iri, pairs in sorted(nodes.items()):
-        try:
-            o = ox.NamedNode(iri)
-        except ValueError:
-            continue  # IRI() of a text that is no IRI is unbound: the pair makes no node
+    for o, pairs in nodes:
         triples = [ox.Triple(o, rdf_type, overlap_class)]
+        triples += [ox.Triple(o, pr, obj) for pr, obj in _node_statements(p, order, pairs, term, number, pred, as_of)]
+        out += triples if len(pairs) == 1 else dict.fromkeys(triples)  # repeats only across pairs
+    return out
+
+
+class _Statements(dict):  # type: ignore[type-arg]
+    """value -> the N-Triples text "predicate object" for it, written by pyoxigraph on first use."""
+
+    def __init__(self, word: str, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.word, self.make = word, make
+
+    def __missing__(self, key: Any) -> str:
+        found = self[key] = f"{self.word} {self.make(key)}"
+        return found
+
+
+def overlap_graph_ntriples(p: Participation) -> str:
+    """overlap_graph(p) as one N-Triples text (overlap_graph_lines joined)."""
+    return "".join(overlap_graph_lines(p))
+
+
+def overlap_graph_lines(p: Participation, *, batch: int = 2000) -> Iterator[str]:
+    """overlap_graph(p) as N-Triples text in pieces of `batch` nodes (written as they come, a
+    million-triple answer never is one 360 MB string), the same text pyoxigraph's serializer writes for those
+    triples (each term written by pyoxigraph itself, once per distinct term), without making two
+    million triple objects; a node's statements are its subject and then one cached
+    "predicate object" text per statement, in overlap_graph's order."""
+    import pyoxigraph as ox
+    term, number, pred, as_of = _overlap_terms(ox, p.as_of)
+    words = {k: str(v) for k, v in pred.items()}
+
+    overlap_of = _Statements(words["overlapOf"], term)
+    participant, area = _Statements(words["sharedParticipant"], term), _Statements(words["sharedArea"], term)
+    count = _Statements(words["sharedCount"], lambda v: number("integer", v))
+    jaccard = _Statements(words["jaccard"], lambda v: number("decimal", v))
+    coefficient = _Statements(words["overlapCoefficient"], lambda v: number("decimal", v))
+    first, date = f"{ox.NamedNode(_RDF_TYPE)} {ox.NamedNode(PG + 'Overlap')}", f"{words['asOf']} {as_of}"
+    members, areas = p.members, p.areas
+    order, nodes = _overlap_nodes(p)
+    chunks: list[str] = []
+    for o, pairs in nodes:
+        if len(chunks) == batch:
+            yield "".join(chunks)
+            chunks = []
+        said = [first]
         for i, j, who in pairs:
             ia, ib = order[i], order[j]
             shared = len(who)
-            na, nb = len(p.members[ia]), len(p.members[ib])
-            triples += [ox.Triple(o, pred["overlapOf"], term(ia)), ox.Triple(o, pred["overlapOf"], term(ib)),
-                        ox.Triple(o, pred["asOf"], as_of),
-                        ox.Triple(o, pred["sharedCount"], number("integer", shared)),
-                        ox.Triple(o, pred["jaccard"], number("decimal", round3(shared, na + nb - shared))),
-                        ox.Triple(o, pred["overlapCoefficient"], number("decimal", round3(shared, min(na, nb))))]
-            triples += [ox.Triple(o, pred["sharedParticipant"], term(w)) for w in sorted(who)]
-            triples += [ox.Triple(o, pred["sharedArea"], term(area))
-                        for area in sorted(p.areas.get(ia, set()) & p.areas.get(ib, set()))]
-        out += triples if len(pairs) == 1 else dict.fromkeys(triples)  # repeats only across pairs
-    return out
+            na, nb = len(members[ia]), len(members[ib])
+            said += [overlap_of[ia], overlap_of[ib], date, count[shared],
+                     jaccard[round3(shared, na + nb - shared)], coefficient[round3(shared, min(na, nb))]]
+            said += map(participant.__getitem__, sorted(who))
+            said += map(area.__getitem__, sorted(areas.get(ia, set()) & areas.get(ib, set())))
+        if len(pairs) > 1:
+            said = list(dict.fromkeys(said))  # repeats only across pairs
+        subject = f"{o} "
+        chunks.append(subject + (" .\n" + subject).join(said) + " .\n")
+    yield "".join(chunks)
 
 
 ANSWERS: dict[str, Callable[[Participation, dict[str, Any]], list[Any]]] = {
@@ -411,3 +531,9 @@ def answer(kg: Any, name: str, terms: dict[str, Any]) -> list[Any]:
     p = Participation.areas_only(kg, as_of) if name == "thematic-overlap" else \
         Participation.fetch(kg, as_of, strict=strict)
     return ANSWERS[name](p, terms)
+
+
+def ntriples(kg: Any, terms: dict[str, Any]) -> Iterator[str]:
+    """overlap-graph's answer counted and written as N-Triples, in pieces (overlap_graph_lines)."""
+    strict = "strict" in terms and terms["strict"].lexical in ("true", "1")
+    return overlap_graph_lines(Participation.fetch(kg, terms["asOf"].lexical, strict=strict))

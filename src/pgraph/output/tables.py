@@ -106,8 +106,39 @@ def _delimited(rows: list[dict[str, Any]], columns: list[str] | None, delimiter:
         if kind is list and all(type(v) is str for v in value):
             return cell(";".join(value))
         return _spreadsheet_cell(value)
-    writer.writerows([cell(r.get(c)) for c in cols] for r in rows)
+    if not cols:
+        writer.writerows([cell(r.get(c)) for c in cols] for r in rows)
+        return buf.getvalue()
+    # column by column: one type check per column and one neutralisation per distinct text, the
+    # cells mapped in C (a call per cell cost 1.7 s on 240k rows); a mixed column goes cell by cell
+    writer.writerows(zip(*[_column(rows, c, texts, cell) for c in cols]))
     return buf.getvalue()
+
+
+_PLAIN = frozenset((int, float, type(None)))  # written by the csv module as _spreadsheet_cell writes them
+_TEXT = frozenset((str, list, type(None)))
+
+
+def _column(rows: list[dict[str, Any]], key: str, texts: dict[str, str], cell: Callable[[Any], Any]) -> list[Any]:
+    """One column's cells as _delimited's cell() gives them: numbers and None as they are, text (and
+    lists of text, ';'-joined) neutralised once per distinct value, any other column cell by cell."""
+    values = [r.get(key) for r in rows]
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN:
+        return values
+    if not kinds <= _TEXT:
+        return list(map(cell, values))
+    if list in kinds:
+        if not {type(v) for value in values if type(value) is list for v in value} <= {str}:
+            return list(map(cell, values))
+        values = [";".join(v) if type(v) is list else v for v in values]
+    shown: dict[Any, Any] = {None: None}
+    for value in set(values).difference(shown):
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = for_spreadsheet(value)
+        shown[value] = found
+    return list(map(shown.__getitem__, values))
 
 
 def markdown(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
