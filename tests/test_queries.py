@@ -302,6 +302,39 @@ def test_suspensions__when_and_by_what_decision_each_suspension_in_force_began(r
                                                   for r in real.query("suspensions", asOf="2010-01-01")}  # resumed 2009
 
 
+_SUSPENSION_SOURCES = """
+@prefix pg: <https://w3id.org/pgraph/ontology#> . @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix c: <https://w3id.org/pgraph/id/change/> . @prefix p: <https://w3id.org/pgraph/id/participation/> .
+<https://w3id.org/pgraph/id/instrument/alpha> a pg:RegionalFramework ; dcterms:identifier "alpha" ;
+    rdfs:label "Alpha"@en ; pg:establishedOn "2000-01-01"^^xsd:date .
+<https://w3id.org/pgraph/id/country/GEO> a pg:Country ; dcterms:identifier "GEO" ; rdfs:label "Georgia"@en .
+<https://w3id.org/pgraph/id/country/MNG> a pg:Country ; dcterms:identifier "MNG" ; rdfs:label "Mongolia"@en .
+<https://w3id.org/pgraph/id/country/JOR> a pg:Country ; dcterms:identifier "JOR" ; rdfs:label "Jordan"@en .
+p:GEO a pg:Participation ; pg:instrument <https://w3id.org/pgraph/id/instrument/alpha> ;
+    pg:participant <https://w3id.org/pgraph/id/country/GEO> ; pg:startDate "2001-01-01"^^xsd:date .
+p:MNG a pg:Participation ; pg:instrument <https://w3id.org/pgraph/id/instrument/alpha> ;
+    pg:participant <https://w3id.org/pgraph/id/country/MNG> ; pg:startDate "2001-01-01"^^xsd:date .
+p:JOR a pg:Participation ; pg:instrument <https://w3id.org/pgraph/id/instrument/alpha> ;
+    pg:participant <https://w3id.org/pgraph/id/country/JOR> ; pg:startDate "2001-01-01"^^xsd:date .
+c:geo a pg:StatusChange ; pg:changeType pg:SuspensionChange ; pg:changeOf p:GEO ; pg:date "2010-01-01"^^xsd:date ;
+    dcterms:source <https://example.org/geo> , <https://www.nato.int/geo> .
+c:mng a pg:StatusChange ; pg:changeType pg:SuspensionChange ; pg:changeOf p:MNG ; pg:date "2011-01-01"^^xsd:date ;
+    rdfs:comment "first of the day" ; dcterms:source <https://example.org/mng> .
+c:mng-2 a pg:StatusChange ; pg:changeType pg:SuspensionChange ; pg:changeOf p:MNG ; pg:date "2011-01-01"^^xsd:date ;
+    rdfs:comment "second of the day" ; dcterms:source <https://www.nato.int/mng-2> .
+c:jor a pg:StatusChange ; pg:changeType pg:SuspensionChange ; pg:changeOf p:JOR ; pg:date "2012-01-01"^^xsd:date .
+"""
+
+
+def test_suspensions__one_change_per_day_and_that_changes_own_source(tmp_path):
+    (tmp_path / "graph.ttl").write_text(_SUSPENSION_SOURCES, encoding="utf-8")
+    rows = by(pgraph.load(tmp_path).query("suspensions", asOf="2013-01-01"), "participant")
+    assert rows["GEO"]["source"] == "https://www.nato.int/geo"  # a nato.int page when one is cited
+    # two changes on one day: the first by IRI (c:mng before c:mng-2), with its own source, not the other's
+    assert (rows["MNG"]["decision"], rows["MNG"]["source"]) == ("first of the day", "https://example.org/mng")
+    assert rows["JOR"]["suspended"] == "2012-01-01" and rows["JOR"]["source"] is None  # no source cited
+
 def test_curation__the_date_a_curator_states_for_the_dataset(tmp_path):
     from conftest import MINI
     data = tmp_path / "data"
