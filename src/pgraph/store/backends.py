@@ -100,7 +100,15 @@ class EmbeddedStore:
             raise QueryError(f"invalid SPARQL: {e}") from None
 
     def select(self, text: str) -> list[Row]:
+        import pyoxigraph as ox
+        from .results import tsv_rows
         result = self._run(text)
+        if result.variables:  # as TSV text: strings split and looked up faster than term objects
+            body = result.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+            try:
+                return tsv_rows(body)
+            except ValueError:  # a term TSV does not carry plainly (a quoted triple): convert terms
+                result = self._run(text)
         names = [v.value for v in result.variables]
         seen: dict[Any, Any] = {None: None}  # terms repeat across rows (instruments, countries, dates)
 

@@ -61,3 +61,74 @@ def boolean(body: bytes) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"the answer is not a SPARQL boolean result (boolean: {value!r})"[:200])
     return value
+
+
+_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        code = text[i + 1]
+        if code in "uU":
+            width = 4 if code == "u" else 8
+            out.append(chr(int(text[i + 2:i + 2 + width], 16)))
+            i += 2 + width
+        else:
+            out.append(_ESCAPES[code])
+            i += 2
+    return "".join(out)
+
+
+def _tsv_cell(cell: str) -> Any:
+    """One SPARQL TSV cell as the value terms.from_oxigraph gives for the same term."""
+    from .terms import _literal_value as literal_value
+    if not cell:
+        return None
+    first = cell[0]
+    if first == "<":
+        if cell.startswith("<<"):
+            raise ValueError("a quoted triple")
+        return cell[1:-1]
+    if first == "_":
+        return cell
+    if first == '"':
+        end = cell.rindex('"')
+        lexical = _unescape(cell[1:end])
+        suffix = cell[end + 1:]
+        if suffix.startswith("^^<"):
+            return literal_value(lexical, suffix[3:-1])
+        return literal_value(lexical, None if suffix else XSD_STRING)
+    if cell in ("true", "false"):
+        return cell == "true"
+    if any(c in cell for c in ".eE"):
+        return float(cell)
+    return int(cell)
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def tsv_rows(body: str) -> list[dict[str, Any]]:
+    """The rows of a SELECT answer in SPARQL TSV (as the embedded engine writes it: one line per row,
+    tabs and newlines inside literals escaped), each distinct cell converted once. Plain strings are
+    far cheaper to split and look up than the engine's term objects (0.4 s less for 105k rows at 1M).
+    ValueError for a cell it does not read (a quoted triple): the caller converts terms instead."""
+    lines = body.split("\n")
+    names = [name[1:] for name in lines[0].split("\t")]
+    seen: dict[str, Any] = {}
+
+    def value(cell: str) -> Any:
+        try:
+            return seen[cell]
+        except KeyError:
+            converted = seen[cell] = _tsv_cell(cell)
+            return converted
+    return [dict(zip(names, map(value, line.split("\t")))) for line in lines[1:-1]]
