@@ -241,10 +241,75 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     is the facts' answer. edge_limit: the strongest edges each network picture draws at most (its
     caption says how many of how many; default: the pictures' own, graphs.EDGE_LIMIT).
     """
-    from ..graphs import overlap_graph
+    from concurrent.futures import ThreadPoolExecutor
     from ..validate import Settings, validate_store
     from ..report import charts
     facts, kg = kg, remembering(kg)
+    day = as_of.isoformat()
+    progress("participations")
+    shared = _participation(kg, day)
+    background = ThreadPoolExecutor(max_workers=1)
+    # validated beside the queries below (the engine runs without the GIL; the page's queries use one
+    # core, the checks the other); the page shows no file and line, so none are looked up
+    validating = background.submit(validate_store, facts.backend, settings=Settings(as_of=as_of),
+                                   participation=shared, locate=False, show_progress=False)
+    background.shutdown(wait=False)
+    try:
+        data = _facts(kg, as_of, metric, shared, progress)
+        progress("validation")
+        validation = validating.result()
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            validating.result()  # the store is not changed (the what-if) while the checks still read it
+        raise
+    progress("reform what-if")
+    if isinstance(scenario, (str, Path)):
+        with scenario_added(facts, scenario):
+            reform = _reform(kg, day, edge_limit)
+    else:
+        reform = _reform(scenario, day, edge_limit) if scenario is not None else None
+    progress("charts")
+    graph = data.pop("graph")
+    countries = data.pop("countries")
+    return {
+        **data,
+        "network": charts.network(graph, edge_limit=edge_limit),
+        "pairs": _pairs(graph, metric, countries),
+        "matrix": charts.matrix(graph, metric),
+        "edges": graph.number_of_edges(),
+        "validation": validation,
+        "findings": _capped(validation.findings),
+        "reform": reform,
+    }
+
+
+def _participation(kg: Any, day: str) -> Any | None:
+    """The active participations on the date, read once for the overlap picture, the redundant and
+    subsumed tables and validation's smells (None where the pairwise questions are not counted)."""
+    if not getattr(kg, "fast_pairs", False) or not hasattr(getattr(kg.backend, "store", None), "query"):
+        return None
+    from ..graphs import Participation
+    shared = Participation.fetch(kg, day)
+    shared.areas  # read now: validation's thread reads them too
+    return shared
+
+
+def _pairwise(kg: Any, name: str, day: str, shared: Any | None) -> list[dict[str, Any]]:
+    """A pairwise saved query's rows on the date, counted from the participations already read when
+    there are (the same rows kg.query gives: graphs/pairwise.py answers it from those rows)."""
+    saved = kg.catalog.get(name)
+    if shared is None or not kg._is_fast(saved):
+        return kg.query(name, asOf=day)
+    from ..graphs.pairwise import ANSWERS
+    return ANSWERS[name](shared, saved.terms({"asOf": day}, kg.resolve))
+
+
+def _facts(kg: Any, as_of: dt.date, metric: str, shared: Any | None,
+           progress: Callable[[str], None]) -> dict[str, Any]:
+    """What the page shows from the facts' queries (validation and the what-if apart); the overlap
+    graph and the countries' names come along for the pictures drawn after."""
+    from ..graphs import overlap_graph
+    from ..report import charts
     day = as_of.isoformat()
     progress("instruments")
     instruments = kg.query("instruments", asOf=day)
@@ -277,9 +342,9 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     never = [r for r in kg.query("never-terminated", asOf=day) if r["assessment"]]
     suspended = [{**r, "decision": first_sentence(r["decision"])} for r in kg.query("suspensions", asOf=day)]
     redundant = [{**r, "a_name": names.get(r["a"], r["a"]), "b_name": names.get(r["b"], r["b"])}
-                 for r in kg.query("redundant", asOf=day)]
+                 for r in _pairwise(kg, "redundant", day, shared)]
     subsumed = [{**r, "instrument_name": names.get(r["instrument"], r["instrument"]),
-                 "within_name": names.get(r["within"], r["within"])} for r in kg.query("subsumed", asOf=day)]
+                 "within_name": names.get(r["within"], r["within"])} for r in _pairwise(kg, "subsumed", day, shared)]
     dormant = [{**r, "country_name": countries.get(r["country"], r["country"]),
                 "instrument_name": names.get(r["instrument"], r["instrument"])} for r in kg.query("dormant", asOf=day)]
     partner_rows = [{**r, "which": [(i, names.get(i, i)) for i in r["instrument_ids"]]} for r in partners]
@@ -288,16 +353,6 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
                     "finance_names": [names.get(i, i) for i in r["finances"]]} for r in kg.query("trust-funds")]
     created_events = [{**e, "created_names": [(i, names.get(i, i)) for i in e["instruments_created"]]}
                       for e in events if e["instruments_created"]]
-    progress("validation")
-    validation = validate_store(facts.backend, settings=Settings(as_of=as_of))
-    progress("reform what-if")
-    if isinstance(scenario, (str, Path)):
-        with scenario_added(facts, scenario):
-            reform = _reform(kg, day, edge_limit)
-    else:
-        reform = _reform(scenario, day, edge_limit) if scenario is not None else None
-    progress("charts")
-    matrix = charts.matrix(graph, metric)
     return {
         "as_of": day,
         "curated": curated[0]["modified"] if curated else _curated_on(kg),
@@ -307,10 +362,8 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         "glossary": _capped(_glossary(instruments)),
         "timeline_svg": charts.timeline(timeline_rows, events, names),
         "events": _capped(created_events),
-        "network": charts.network(graph, edge_limit=edge_limit),
-        "pairs": _pairs(graph, metric, countries),
-        "matrix": matrix,
-        "edges": graph.number_of_edges(),
+        "graph": graph,
+        "countries": countries,
         "redundant": _capped(redundant),
         "subsumed": _capped(subsumed),
         "never_terminated": _capped(never),
@@ -318,13 +371,10 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         "suspended": _capped(suspended),
         "partners": _capped(partner_rows),
         "trust_funds": _capped(trust_funds),
-        "validation": validation,
-        "findings": _capped(validation.findings),
         "challenges": _challenges(kg, {**countries, **names}),
         "sources": sources,
         "names": names,
         "kinds": sorted({r["kind"] for r in in_force}),
-        "reform": reform,
     }
 
 
