@@ -152,21 +152,15 @@ class _Remembered:
     triples each asking costs seconds. Only reads pass through it (validation gets the real backend)."""
 
     def __init__(self, backend: Any) -> None:
-        self._backend, self._answers = backend, {}
+        self._backend, self._answers = backend, _Answers()
         if hasattr(backend, "store"):  # the pairwise questions read the engine's own rows (graphs/pairwise.py)
             self.store = _RememberedEngine(backend.store, self._answers)
 
-    def _once(self, how: str, text: str) -> Any:
-        key = (how, text)
-        if key not in self._answers:
-            self._answers[key] = getattr(self._backend, how)(text)
-        return self._answers[key]
-
     def select(self, text: str) -> list[Any]:
-        return self._once("select", text)
+        return self._answers.once(("select", text), lambda: self._backend.select(text))
 
     def construct(self, text: str) -> list[Any]:
-        return self._once("construct", text)
+        return self._answers.once(("construct", text), lambda: self._backend.construct(text))
 
     def ask(self, text: str) -> bool:
         return self._backend.ask(text)
@@ -175,18 +169,40 @@ class _Remembered:
         return getattr(self._backend, name)
 
 
+class _Answers:
+    """Answers by key, each computed once even when two threads ask at once (the report asks some
+    queries ahead in a second thread): the later asker waits for the first one's answer."""
+
+    def __init__(self) -> None:
+        import threading
+        self._lock, self._found = threading.Lock(), {}
+
+    def once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        from concurrent.futures import Future
+        with self._lock:
+            found, mine = self._found.get(key), False
+            if found is None:
+                found, mine = self._found.setdefault(key, Future()), True
+        if mine:
+            try:
+                found.set_result(compute())
+            except BaseException as e:
+                found.set_exception(e)
+                raise
+        return found.result()
+
+
 class _RememberedEngine:
     """The embedded engine's SELECT solutions kept per query text (for the pairwise questions' rows)."""
 
-    def __init__(self, store: Any, answers: dict[Any, Any]) -> None:
+    def __init__(self, store: Any, answers: _Answers) -> None:
         self._store, self._answers = store, answers
 
     def query(self, text: str) -> Any:
-        key = ("engine", text)
-        if key not in self._answers:
+        def solutions() -> Any:
             result = self._store.query(text)
-            self._answers[key] = _Solutions(result) if hasattr(result, "variables") else result
-        return self._answers[key]
+            return _Solutions(result) if hasattr(result, "variables") else result
+        return self._answers.once(("engine", text), solutions)
 
 
 class _Solutions(list):
@@ -248,11 +264,19 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     day = as_of.isoformat()
     progress("participations")
     shared = _participation(kg, day)
+
+    def validate_then_ask_ahead() -> Any:
+        found = validate_store(facts.backend, settings=Settings(as_of=as_of), participation=shared,
+                               locate=False, show_progress=False)
+        for name, params in AHEAD:  # the facts alone: the settings node is gone, the scenario not yet added
+            kg.query(name, **{k: v.replace("{day}", day) for k, v in params.items()})
+        return found
+
     background = ThreadPoolExecutor(max_workers=1)
-    # validated beside the queries below (the engine runs without the GIL; the page's queries use one
-    # core, the checks the other); the page shows no file and line, so none are looked up
-    validating = background.submit(validate_store, facts.backend, settings=Settings(as_of=as_of),
-                                   participation=shared, locate=False, show_progress=False)
+    # validated beside the page's queries (the engine runs without the GIL: the page's queries and
+    # counting use one core, the checks the other), then the last tables' queries asked ahead while
+    # the overlap graph is counted; the page shows no file and line, so none are looked up
+    validating = background.submit(validate_then_ask_ahead)
     background.shutdown(wait=False)
     try:
         data = _facts(kg, as_of, metric, shared, progress)
@@ -281,6 +305,11 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         "findings": _capped(validation.findings),
         "reform": reform,
     }
+
+
+# queries the page asks last, asked ahead in the validation's thread once it is done ({day}: the as-of date)
+AHEAD = (("suspensions", {"asOf": "{day}"}), ("never-terminated", {"asOf": "{day}"}),
+         ("partners", {"asOf": "{day}", "strict": "true"}))
 
 
 def _participation(kg: Any, day: str) -> Any | None:
