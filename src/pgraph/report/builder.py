@@ -286,21 +286,31 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         with contextlib.suppress(BaseException):
             validating.result()  # the store is not changed (the what-if) while the checks still read it
         raise
-    progress("reform what-if")
-    if isinstance(scenario, (str, Path)):
-        with scenario_added(facts, scenario):
-            reform = _reform(kg, day, edge_limit)
-    else:
-        reform = _reform(scenario, day, edge_limit) if scenario is not None else None
-    progress("charts")
-    graph = data.pop("graph")
-    countries = data.pop("countries")
+    progress("reform what-if and charts")
+
+    def what_if() -> Any:
+        if isinstance(scenario, (str, Path)):
+            with scenario_added(facts, scenario):
+                return _reform(kg, day, edge_limit)
+        return _reform(scenario, day, edge_limit) if scenario is not None else None
+
+    # the what-if (its rules' CONSTRUCT in the engine, without the GIL) beside the facts' pictures,
+    # which read no more from the store than the overlap graph already holds
+    background = ThreadPoolExecutor(max_workers=1)
+    reforming = background.submit(what_if)
+    background.shutdown(wait=False)
+    try:
+        graph = data.pop("graph")
+        countries = data.pop("countries")
+        pictures = {"network": charts.network(graph, edge_limit=edge_limit),
+                    "pairs": _pairs(graph, metric, countries),
+                    "matrix": charts.matrix(graph, metric),
+                    "edges": graph.number_of_edges()}
+    finally:
+        reform = reforming.result()
     return {
         **data,
-        "network": charts.network(graph, edge_limit=edge_limit),
-        "pairs": _pairs(graph, metric, countries),
-        "matrix": charts.matrix(graph, metric),
-        "edges": graph.number_of_edges(),
+        **pictures,
         "validation": validation,
         "findings": _capped(validation.findings),
         "reform": reform,
