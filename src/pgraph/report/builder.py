@@ -279,7 +279,7 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     validating = background.submit(validate_then_ask_ahead)
     background.shutdown(wait=False)
     try:
-        data = _facts(kg, as_of, metric, shared, progress)
+        data = _facts(kg, as_of, metric, progress)
         progress("validation")
         validation = validating.result()
     except BaseException:
@@ -324,7 +324,8 @@ AHEAD = (("suspensions", {"asOf": "{day}"}), ("never-terminated", {"asOf": "{day
 
 def _participation(kg: Any, day: str) -> Any | None:
     """The active participations on the date, read once for the overlap picture, the redundant and
-    subsumed tables and validation's smells (None where the pairwise questions are not counted)."""
+    subsumed tables (their engine rows are kept) and validation's smells (this object); None where
+    the pairwise questions are not counted."""
     if not getattr(kg, "fast_pairs", False) or not hasattr(getattr(kg.backend, "store", None), "query"):
         return None
     from ..graphs import Participation
@@ -333,18 +334,7 @@ def _participation(kg: Any, day: str) -> Any | None:
     return shared
 
 
-def _pairwise(kg: Any, name: str, day: str, shared: Any | None) -> list[dict[str, Any]]:
-    """A pairwise saved query's rows on the date, counted from the participations already read when
-    there are (the same rows kg.query gives: graphs/pairwise.py answers it from those rows)."""
-    saved = kg.catalog.get(name)
-    if shared is None or not kg._is_fast(saved):
-        return kg.query(name, asOf=day)
-    from ..graphs.pairwise import ANSWERS
-    return ANSWERS[name](shared, saved.terms({"asOf": day}, kg.resolve))
-
-
-def _facts(kg: Any, as_of: dt.date, metric: str, shared: Any | None,
-           progress: Callable[[str], None]) -> dict[str, Any]:
+def _facts(kg: Any, as_of: dt.date, metric: str, progress: Callable[[str], None]) -> dict[str, Any]:
     """What the page shows from the facts' queries (validation and the what-if apart); the overlap
     graph and the countries' names come along for the pictures drawn after."""
     from ..graphs import overlap_graph
@@ -381,9 +371,9 @@ def _facts(kg: Any, as_of: dt.date, metric: str, shared: Any | None,
     never = [r for r in kg.query("never-terminated", asOf=day) if r["assessment"]]
     suspended = [{**r, "decision": first_sentence(r["decision"])} for r in kg.query("suspensions", asOf=day)]
     redundant = [{**r, "a_name": names.get(r["a"], r["a"]), "b_name": names.get(r["b"], r["b"])}
-                 for r in _pairwise(kg, "redundant", day, shared)]
+                 for r in kg.query("redundant", asOf=day)]
     subsumed = [{**r, "instrument_name": names.get(r["instrument"], r["instrument"]),
-                 "within_name": names.get(r["within"], r["within"])} for r in _pairwise(kg, "subsumed", day, shared)]
+                 "within_name": names.get(r["within"], r["within"])} for r in kg.query("subsumed", asOf=day)]
     dormant = [{**r, "country_name": countries.get(r["country"], r["country"]),
                 "instrument_name": names.get(r["instrument"], r["instrument"])} for r in kg.query("dormant", asOf=day)]
     partner_rows = [{**r, "which": [(i, names.get(i, i)) for i in r["instrument_ids"]]} for r in partners]
