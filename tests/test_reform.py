@@ -196,3 +196,36 @@ def test_pair_counting_by_partner_equals_intersecting_every_pair():
                 brute.append((a, b, shared, shared / len(members[a] | members[b]),
                               shared / min(len(members[a]), len(members[b]))))
     assert reform._overlap(members)["pairs"] == brute and len(brute) > 50
+
+
+def test_the_what_if_pictures_are_the_same_from_every_process():
+    """The partners' instruments are sets, whose order follows the process's hash seed; the pictures'
+    layout follows the graph's node order, so the tiers' pictures differed from run to run."""
+    import subprocess
+    import sys
+    code = ("import pgraph; from pgraph import reform; from pgraph.report import charts\n"
+            "from pgraph.report.builder import scenario_added\n"
+            "kg = pgraph.load()\n"
+            "with scenario_added(kg, reform.SCENARIO_FILE):\n"
+            f"    r = reform.before_after(kg, reform.assign(kg, as_of='{AS_OF}'), as_of='{AS_OF}')\n"
+            "for side in ('today', 'tiers'):\n"
+            "    g = r[side]['graph']\n"
+            "    print(list(g.nodes), charts.network(g)['svg'])\n")
+    pictures = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                               env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+                for seed in ("1", "2", "3")}
+    assert len(pictures) == 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_shared_partners_counted_sparse_equal_those_counted_in_python(seed, monkeypatch):
+    import random
+    rng = random.Random(seed)
+    members = {f"i{rng.randrange(10 ** 6)}": {f"c{rng.randrange(2000)}" for _ in range(rng.randrange(60))}
+               for _ in range(rng.randrange(1, 300))}
+    ids = sorted(i for i, m in members.items() if m)
+    monkeypatch.setattr(reform, "_SPARSE_FROM", 10 ** 12)
+    in_python = reform._shared_counts(ids, members)
+    monkeypatch.setattr(reform, "_SPARSE_FROM", 0)
+    assert reform._shared_counts(ids, members) == in_python
+    assert len(in_python) > 0 or len(ids) < 2

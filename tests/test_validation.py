@@ -169,3 +169,21 @@ def test_validate_reads_the_parsed_graph_cache_without_writing_its_settings_into
     assert not list(kg.backend.store.quads_for_pattern(ox.NamedNode(PGSH + "settings"), None, None))
     assert {f.key() for f in first.findings} == {f.key() for f in validate(data_dir=MINI, settings=AS_OF).findings}
     assert any(f.shape == PGSH + "ManyInstrumentsShape" for f in second.findings)
+
+
+def test_participations_read_by_the_caller_give_the_same_findings_and_locate_false_looks_up_no_file():
+    """The report hands validation the participations it already read, and asks for no file and line:
+    the same findings, labels included; a date other than the settings' is refused."""
+    from pgraph.errors import InternalError
+    from pgraph.graph import load
+    from pgraph.graphs import Participation
+    from pgraph.validate.run import validate_store
+    kg = load(cached=False)
+    alone = validate_store(kg.backend, settings=AS_OF)
+    shared = validate_store(kg.backend, settings=AS_OF, locate=False, show_progress=False,
+                            participation=Participation.fetch(kg, AS_OF.as_of.isoformat()))
+    assert shared.findings == alone.findings and shared.labels == alone.labels
+    assert any(f.shape == PGSH + "RedundantPairShape" for f in shared.findings)
+    assert alone.locations and not shared.locations
+    with pytest.raises(InternalError, match="2026-11-27"):
+        validate_store(kg.backend, settings=AS_OF, participation=Participation.fetch(kg, "2026-11-27"))

@@ -137,23 +137,46 @@ def _overlap(members: dict[str, set[str]]) -> dict[str, Any]:
     intersecting every pair of instruments: linear in participations, so the what-if stays fast at scale.
     """
     ids = sorted(i for i, m in members.items() if m)
-    by_partner: dict[str, list[str]] = {}
-    for i in ids:
-        for partner in members[i]:
-            by_partner.setdefault(partner, []).append(i)
-    counts: dict[tuple[str, str], int] = {}
-    for held in by_partner.values():
-        for n, a in enumerate(held):
-            for b in held[n + 1:]:
-                counts[(a, b)] = counts.get((a, b), 0) + 1
     pairs = []
-    for (a, b), shared in sorted(counts.items()):
+    for a, b, shared in _shared_counts(ids, members):
         size_a, size_b = len(members[a]), len(members[b])
         pairs.append((a, b, shared, shared / (size_a + size_b - shared), shared / min(size_a, size_b)))
     jaccards = [p[3] for p in pairs]
     return {"pairs": pairs, "overlapping_pairs": len(pairs),
             "mean_jaccard": round(statistics.fmean(jaccards), 3) if jaccards else 0.0,
             "redundant_pairs": sum(1 for j in jaccards if j >= REDUNDANT_JACCARD)}
+
+
+_SPARSE_FROM = 20_000  # memberships from which counting with scipy pays for its import
+
+
+def _shared_counts(ids: list[str], members: dict[str, set[str]]) -> list[tuple[str, str, int]]:
+    """(a, b, partners in both) for every pair of ids (a before b in ids) sharing any, in (a, b) order:
+    in Python for a small graph, else as the sparse product M·Mᵀ (a million triples: 2.7 s -> 0.5 s)."""
+    if sum(len(members[i]) for i in ids) < _SPARSE_FROM:
+        by_partner: dict[str, list[str]] = {}
+        for i in ids:
+            for partner in members[i]:
+                by_partner.setdefault(partner, []).append(i)
+        counts: dict[tuple[str, str], int] = {}
+        for held in by_partner.values():
+            for n, a in enumerate(held):
+                for b in held[n + 1:]:
+                    counts[(a, b)] = counts.get((a, b), 0) + 1
+        return [(a, b, shared) for (a, b), shared in sorted(counts.items())]
+    import numpy as np
+    from scipy import sparse
+    people: dict[str, int] = {}
+    rows, cols = [], []
+    for n, i in enumerate(ids):
+        for partner in members[i]:
+            rows.append(n)
+            cols.append(people.setdefault(partner, len(people)))
+    m = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(ids), max(1, len(people))))
+    product = sparse.triu(m @ m.T, k=1).tocoo()
+    order = np.lexsort((product.col, product.row))  # by a, then b: ids are sorted, so (a, b) order
+    return [(ids[i], ids[j], shared) for i, j, shared in
+            zip(product.row[order].tolist(), product.col[order].tolist(), product.data[order].tolist())]
 
 
 def _graph(members: dict[str, set[str]], nodes: dict[str, dict[str, Any]], pairs: list[tuple], *,
@@ -191,9 +214,11 @@ def before_after(kg: Any, assignments: list[Assignment], *, as_of: Any = None) -
         after[country] = kept
 
     def members(by_partner: dict[str, set[str]]) -> dict[str, set[str]]:
+        """Instrument -> its partners; instruments in one order from every process (a set's order
+        follows the process's hash seed, and the pictures' layout follows the graph's node order)."""
         out: dict[str, set[str]] = {}
         for country, ids in by_partner.items():
-            for i in ids:
+            for i in sorted(ids):
                 out.setdefault(i, set()).add(country)
         return out
 

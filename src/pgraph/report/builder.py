@@ -152,21 +152,15 @@ class _Remembered:
     triples each asking costs seconds. Only reads pass through it (validation gets the real backend)."""
 
     def __init__(self, backend: Any) -> None:
-        self._backend, self._answers = backend, {}
+        self._backend, self._answers = backend, _Answers()
         if hasattr(backend, "store"):  # the pairwise questions read the engine's own rows (graphs/pairwise.py)
             self.store = _RememberedEngine(backend.store, self._answers)
 
-    def _once(self, how: str, text: str) -> Any:
-        key = (how, text)
-        if key not in self._answers:
-            self._answers[key] = getattr(self._backend, how)(text)
-        return self._answers[key]
-
     def select(self, text: str) -> list[Any]:
-        return self._once("select", text)
+        return self._answers.once(("select", text), lambda: self._backend.select(text))
 
     def construct(self, text: str) -> list[Any]:
-        return self._once("construct", text)
+        return self._answers.once(("construct", text), lambda: self._backend.construct(text))
 
     def ask(self, text: str) -> bool:
         return self._backend.ask(text)
@@ -175,18 +169,40 @@ class _Remembered:
         return getattr(self._backend, name)
 
 
+class _Answers:
+    """Answers by key, each computed once even when two threads ask at once (the report asks some
+    queries ahead in a second thread): the later asker waits for the first one's answer."""
+
+    def __init__(self) -> None:
+        import threading
+        self._lock, self._found = threading.Lock(), {}
+
+    def once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        from concurrent.futures import Future
+        with self._lock:
+            found, mine = self._found.get(key), False
+            if found is None:
+                found, mine = self._found.setdefault(key, Future()), True
+        if mine:
+            try:
+                found.set_result(compute())
+            except BaseException as e:
+                found.set_exception(e)
+                raise
+        return found.result()
+
+
 class _RememberedEngine:
     """The embedded engine's SELECT solutions kept per query text (for the pairwise questions' rows)."""
 
-    def __init__(self, store: Any, answers: dict[Any, Any]) -> None:
+    def __init__(self, store: Any, answers: _Answers) -> None:
         self._store, self._answers = store, answers
 
     def query(self, text: str) -> Any:
-        key = ("engine", text)
-        if key not in self._answers:
+        def solutions() -> Any:
             result = self._store.query(text)
-            self._answers[key] = _Solutions(result) if hasattr(result, "variables") else result
-        return self._answers[key]
+            return _Solutions(result) if hasattr(result, "variables") else result
+        return self._answers.once(("engine", text), solutions)
 
 
 class _Solutions(list):
@@ -241,10 +257,88 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     is the facts' answer. edge_limit: the strongest edges each network picture draws at most (its
     caption says how many of how many; default: the pictures' own, graphs.EDGE_LIMIT).
     """
-    from ..graphs import overlap_graph
+    from concurrent.futures import ThreadPoolExecutor
     from ..validate import Settings, validate_store
     from ..report import charts
     facts, kg = kg, remembering(kg)
+    day = as_of.isoformat()
+    progress("participations")
+    shared = _participation(kg, day)
+
+    def validate_then_ask_ahead() -> Any:
+        found = validate_store(facts.backend, settings=Settings(as_of=as_of), participation=shared,
+                               locate=False, show_progress=False)
+        for name, params in AHEAD:  # the facts alone: the settings node is gone, the scenario not yet added
+            kg.query(name, **{k: v.replace("{day}", day) for k, v in params.items()})
+        return found
+
+    background = ThreadPoolExecutor(max_workers=1)
+    # validated beside the page's queries (the engine runs without the GIL: the page's queries and
+    # counting use one core, the checks the other), then the last tables' queries asked ahead while
+    # the overlap graph is counted; the page shows no file and line, so none are looked up
+    validating = background.submit(validate_then_ask_ahead)
+    background.shutdown(wait=False)
+    try:
+        data = _facts(kg, as_of, metric, progress)
+        progress("validation")
+        validation = validating.result()
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            validating.result()  # the store is not changed (the what-if) while the checks still read it
+        raise
+    progress("reform what-if and charts")
+
+    def what_if() -> Any:
+        if isinstance(scenario, (str, Path)):
+            with scenario_added(facts, scenario):
+                return _reform(kg, day, edge_limit)
+        return _reform(scenario, day, edge_limit) if scenario is not None else None
+
+    # the what-if (its rules' CONSTRUCT in the engine, without the GIL) beside the facts' pictures,
+    # which read no more from the store than the overlap graph already holds
+    background = ThreadPoolExecutor(max_workers=1)
+    reforming = background.submit(what_if)
+    background.shutdown(wait=False)
+    try:
+        graph = data.pop("graph")
+        countries = data.pop("countries")
+        pictures = {"network": charts.network(graph, edge_limit=edge_limit),
+                    "pairs": _pairs(graph, metric, countries),
+                    "matrix": charts.matrix(graph, metric),
+                    "edges": graph.number_of_edges()}
+    finally:
+        reform = reforming.result()
+    return {
+        **data,
+        **pictures,
+        "validation": validation,
+        "findings": _capped(validation.findings),
+        "reform": reform,
+    }
+
+
+# queries the page asks last, asked ahead in the validation's thread once it is done ({day}: the as-of date)
+AHEAD = (("suspensions", {"asOf": "{day}"}), ("never-terminated", {"asOf": "{day}"}),
+         ("partners", {"asOf": "{day}", "strict": "true"}))
+
+
+def _participation(kg: Any, day: str) -> Any | None:
+    """The active participations on the date, read once for the overlap picture, the redundant and
+    subsumed tables (their engine rows are kept) and validation's smells (this object); None where
+    the pairwise questions are not counted."""
+    if not getattr(kg, "fast_pairs", False) or not hasattr(getattr(kg.backend, "store", None), "query"):
+        return None
+    from ..graphs import Participation
+    shared = Participation.fetch(kg, day)
+    shared.areas  # read now: validation's thread reads them too
+    return shared
+
+
+def _facts(kg: Any, as_of: dt.date, metric: str, progress: Callable[[str], None]) -> dict[str, Any]:
+    """What the page shows from the facts' queries (validation and the what-if apart); the overlap
+    graph and the countries' names come along for the pictures drawn after."""
+    from ..graphs import overlap_graph
+    from ..report import charts
     day = as_of.isoformat()
     progress("instruments")
     instruments = kg.query("instruments", asOf=day)
@@ -288,16 +382,6 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
                     "finance_names": [names.get(i, i) for i in r["finances"]]} for r in kg.query("trust-funds")]
     created_events = [{**e, "created_names": [(i, names.get(i, i)) for i in e["instruments_created"]]}
                       for e in events if e["instruments_created"]]
-    progress("validation")
-    validation = validate_store(facts.backend, settings=Settings(as_of=as_of))
-    progress("reform what-if")
-    if isinstance(scenario, (str, Path)):
-        with scenario_added(facts, scenario):
-            reform = _reform(kg, day, edge_limit)
-    else:
-        reform = _reform(scenario, day, edge_limit) if scenario is not None else None
-    progress("charts")
-    matrix = charts.matrix(graph, metric)
     return {
         "as_of": day,
         "curated": curated[0]["modified"] if curated else _curated_on(kg),
@@ -307,10 +391,8 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         "glossary": _capped(_glossary(instruments)),
         "timeline_svg": charts.timeline(timeline_rows, events, names),
         "events": _capped(created_events),
-        "network": charts.network(graph, edge_limit=edge_limit),
-        "pairs": _pairs(graph, metric, countries),
-        "matrix": matrix,
-        "edges": graph.number_of_edges(),
+        "graph": graph,
+        "countries": countries,
         "redundant": _capped(redundant),
         "subsumed": _capped(subsumed),
         "never_terminated": _capped(never),
@@ -318,13 +400,10 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         "suspended": _capped(suspended),
         "partners": _capped(partner_rows),
         "trust_funds": _capped(trust_funds),
-        "validation": validation,
-        "findings": _capped(validation.findings),
         "challenges": _challenges(kg, {**countries, **names}),
         "sources": sources,
         "names": names,
         "kinds": sorted({r["kind"] for r in in_force}),
-        "reform": reform,
     }
 
 

@@ -99,16 +99,21 @@ def counted_shapes(store: Any) -> frozenset[str]:
     return frozenset(SHAPES)
 
 
-def pair_findings(store: Any, compiled: CompiledShapes, shapes: frozenset[str] = frozenset(SHAPES)) -> list[Finding]:
+def pair_findings(store: Any, compiled: CompiledShapes, shapes: frozenset[str] = frozenset(SHAPES),
+                  participation: Any | None = None) -> list[Finding]:
     """Findings of the counted smells (those in shapes), from one SELECT of active participations
-    (and one of areas)."""
+    (and one of areas), or from those rows already read (participation, on the settings' date)."""
     checks = [c for c in compiled.checks if c.shape in shapes and c.component == "SPARQLConstraintComponent"]
     if not checks:
         return []
     from ..graphs import Participation, thing_text
     settings = {str(s["p"].value).removeprefix(PGSH): s["o"] for s in store.query(
         f"SELECT ?p ?o WHERE {{ <{PGSH}settings> ?p ?o }}")}
-    p = Participation.from_store(store, settings["asOf"].value)
+    as_of = settings["asOf"].value
+    if participation is not None and participation.as_of != as_of:
+        from ..errors import InternalError
+        raise InternalError(f"participations of {participation.as_of} given to validate on {as_of}")
+    p = participation if participation is not None else Participation.from_store(store, as_of)
     shared_counts = p.shared_counts()  # the pairs sharing participants, counted once for both pair smells
     out: list[Finding] = []
     for check in checks:
