@@ -96,7 +96,6 @@ def load_or_build(paths: Sequence[Path], read: Callable[[Path], bytes],
     those bytes into an empty store; its errors propagate and nothing is stored. Any problem with the
     cache itself only costs time and one warning line.
     """
-    import pyoxigraph as ox
     root = cache_root()
     if root is None or not hasattr(os, "O_NOFOLLOW"):  # off, or a system without POSIX file safety
         return _filled(fill, _read_all(paths, read)), "off"
@@ -125,8 +124,7 @@ def load_or_build(paths: Sequence[Path], read: Callable[[Path], bytes],
         if hinted != digest:
             _write_hint(folder, seen, digest)
         return store, "hit"
-    store = ox.Store()
-    fill(store, blobs)
+    store = _filled(fill, blobs)
     if complaint:
         warn(f"{entry}: {complaint}; rebuilding it")
     state = _publish(folder, entry, digest, secret, store)

@@ -139,34 +139,32 @@ class CompiledShapes:
     described: dict[str, dict[str, str]] = field(default_factory=dict)  # shape -> label, comment, fix, severity
 
 
+# Each SHACL target kind, written two ways ({} is the target's term): as a pattern that finds ?this,
+# and as a test of a ?this already bound (checks that bind ?this themselves test the few rows they give)
+_TARGETS = (
+    ("targetClass", f"{{{{ ?this <{RDF_TYPE}>/<{RDFS}subClassOf>* {{}} . }}}}",
+     f"EXISTS {{{{ ?this <{RDF_TYPE}>/<{RDFS}subClassOf>* {{}} }}}}"),
+    ("targetNode", "{{ BIND({} AS ?this) }}", "sameTerm(?this, {})"),
+    ("targetSubjectsOf", "{{ SELECT DISTINCT ?this WHERE {{ ?this {} ?t_o }} }}", "EXISTS {{ ?this {} ?t_o }}"),
+    ("targetObjectsOf", "{{ SELECT DISTINCT ?this WHERE {{ ?t_s {} ?this }} }}", "EXISTS {{ ?t_s {} ?this }}"),
+)
+
+
+def _targets(shapes: _Shapes, node: Any, form: int) -> list[str]:
+    """The node shape's targets, each in one of _TARGETS' two forms (1: pattern, 2: test)."""
+    return [written[form].format(_nt(t)) for written in _TARGETS for t in shapes.objects(node, SH + written[0])]
+
+
 def _target_pattern(shapes: _Shapes, node: Any) -> str:
-    parts = []
-    for cls in shapes.objects(node, SH + "targetClass"):
-        parts.append(f"{{ ?this <{RDF_TYPE}>/<{RDFS}subClassOf>* {_nt(cls)} . }}")
-    for n in shapes.objects(node, SH + "targetNode"):
-        parts.append(f"{{ BIND({_nt(n)} AS ?this) }}")
-    for p in shapes.objects(node, SH + "targetSubjectsOf"):
-        parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ ?this {_nt(p)} ?t_o }} }}")
-    for p in shapes.objects(node, SH + "targetObjectsOf"):
-        parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ ?t_s {_nt(p)} ?this }} }}")
+    parts = _targets(shapes, node, 1)
     if not parts:
         raise ShapesError(f"node shape {node} has no target the fast engine supports")
     return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
 
 
 def _target_test(shapes: _Shapes, node: Any) -> str:
-    """The node shape's targets as a test of a bound ?this: checks that bind ?this themselves apply it
-    to the few rows they give, instead of joining with every target first (the same answer)."""
-    parts = []
-    for cls in shapes.objects(node, SH + "targetClass"):
-        parts.append(f"EXISTS {{ ?this <{RDF_TYPE}>/<{RDFS}subClassOf>* {_nt(cls)} }}")
-    for n in shapes.objects(node, SH + "targetNode"):
-        parts.append(f"sameTerm(?this, {_nt(n)})")
-    for p in shapes.objects(node, SH + "targetSubjectsOf"):
-        parts.append(f"EXISTS {{ ?this {_nt(p)} ?t_o }}")
-    for p in shapes.objects(node, SH + "targetObjectsOf"):
-        parts.append(f"EXISTS {{ ?t_s {_nt(p)} ?this }}")
-    return "(" + " || ".join(parts) + ")"
+    """The node shape's targets as a test of a bound ?this: the same answer as joining every target first."""
+    return "(" + " || ".join(_targets(shapes, node, 2)) + ")"
 
 
 def _severity(shapes: _Shapes, node: Any) -> str:
