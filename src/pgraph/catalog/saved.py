@@ -340,8 +340,10 @@ _SERVERS = [
     "  `active-participations` rows): on a date where a pair's member rests on a date known only to its",
     "  year, Virtuoso drops that member from the pair on some runs (`overlap` on 2014-01-01, deep-MDA),",
     "  though `active-participations` agrees on that date.",
-    "- An empty answer: pgraph then asks the server whether it holds pgraph data at all, and does not",
-    "  read Virtuoso's answer to that `ASK` yet, so the query stops with \"not a SPARQL boolean result\".", "",
+    "",
+    "Virtuoso 7.2 answers an `ASK` as a result set of one variable, `__ASK_RETVAL` (no row for false, one",
+    "row holding 1 for true); pgraph reads that form, strictly, beside the standard one. It matters after",
+    "an empty answer, when pgraph asks the server whether it holds pgraph data at all.", "",
 ]
 
 

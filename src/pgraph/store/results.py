@@ -54,13 +54,34 @@ def select_rows(body: bytes) -> list[dict[str, Any]]:
     return rows
 
 
+#: Virtuoso 7.2 answers an ASK as a result set of this one variable: no row for false, one row holding 1 for true
+_VIRTUOSO_ASK = "__ASK_RETVAL"
+
+
 def boolean(body: bytes) -> bool:
-    """The answer of an ASK query: a JSON true or false, nothing else (not the string "false")."""
+    """The answer of an ASK query: a JSON true or false, nothing else (not the string "false"), or
+    Virtuoso's form of it (_VIRTUOSO_ASK), read as strictly."""
     doc = _load(body)
     value = doc.get("boolean") if isinstance(doc, dict) else None
+    if value is None and isinstance(doc, dict):
+        value = _virtuoso_boolean(doc)
     if not isinstance(value, bool):
         raise ValueError(f"the answer is not a SPARQL boolean result (boolean: {value!r})"[:200])
     return value
+
+
+def _virtuoso_boolean(doc: dict[str, Any]) -> bool | None:
+    head, results = doc.get("head"), doc.get("results")
+    if not (isinstance(head, dict) and head.get("vars") == [_VIRTUOSO_ASK] and isinstance(results, dict)):
+        return None
+    rows = results.get("bindings")
+    if rows == []:
+        return False
+    if isinstance(rows, list) and len(rows) == 1 and isinstance(rows[0], dict):
+        cell = rows[0].get(_VIRTUOSO_ASK)
+        if isinstance(cell, dict) and cell.get("value") in ("1", "0", "true", "false"):
+            return cell["value"] in ("1", "true")
+    return None
 
 
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
