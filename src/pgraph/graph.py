@@ -126,14 +126,14 @@ class KnowledgeGraph:
 
     def query_text(self, name: str, fmt: str, **params: Any) -> Iterator[str] | None:
         """A saved query's answer already written in a format, in pieces, when the counting path
-        writes it itself (overlap-graph as N-Triples: text, not two million triple objects); else None."""
+        writes it itself (overlap-graph as N-Triples: text, not two million triple objects; overlap as
+        CSV/TSV: columns, not a dict per row); else None."""
+        from .graphs import pairwise_text, pairwise_writes
         saved = self.catalog.get(name)
-        if fmt != "ntriples" or saved.name != "overlap-graph" or not (self.fast_pairs and self._is_fast(saved)):
+        if not (pairwise_writes(saved.name, fmt) and self.fast_pairs and self._is_fast(saved)):
             return None
-        from .graphs import pairwise_ntriples
-        from .output import escape_c1
         values = {k: v for k, v in params.items() if v is not None}
-        return map(escape_c1, pairwise_ntriples(self, saved.terms(values, self.resolve)))
+        return pairwise_text(self, saved.name, fmt, saved.terms(values, self.resolve))
 
     def _is_fast(self, saved: Any) -> bool:
         """A pairwise question from pgraph's own catalogue (not a file of the same name given by path)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import combinations
+from itertools import chain, combinations
 from typing import Any, Callable, Iterable, Iterator
 
 from ..vocab import PG, XSD
@@ -79,6 +79,80 @@ def _rows(kg: Any, name: str, as_of: str, columns: tuple[str, ...], **more: str)
         yield tuple(solution[c] for c in columns)
 
 
+_ACTIVE = ("instrument", "participant", "instrument_id", "participant_id")
+_WAIT = 0.1  # seconds the engine may take before a question counts as large (numpy loaded meanwhile)
+
+
+def _engine_cells(kg: Any, name: str, as_of: str, columns: tuple[str, ...], more: dict[str, str],
+                  meanwhile: Callable[[], Any]) -> list[list[str]] | None:
+    """A building-block query's answer from the embedded engine as raw SPARQL TSV cells, column by
+    column (store.tsv_columns), or None elsewhere (or for an answer TSV does not carry plainly).
+
+    The engine evaluates in a thread of its own (pyoxigraph releases the GIL while it serialises), so
+    this thread does `meanwhile` (the areas' SELECT, on the other core) and, when the answer takes
+    long (a large graph), imports numpy for the counting, instead of waiting idle."""
+    import threading
+    store = getattr(kg.backend, "store", None)
+    if store is None or not hasattr(store, "query"):
+        return None
+    import pyoxigraph as ox
+    from ..store import tsv_columns
+    text = kg.catalog.get(name).bound({"asOf": as_of, **more})
+    out: dict[str, Any] = {}
+
+    def evaluate() -> None:
+        try:
+            out["body"] = store.query(text).serialize(format=ox.QueryResultsFormat.TSV)
+        except BaseException as e:  # raised again in the caller's thread
+            out["error"] = e
+    engine = threading.Thread(target=evaluate, name="pgraph-engine", daemon=True)
+    engine.start()
+    try:
+        meanwhile()
+    finally:
+        engine.join(_WAIT)
+        if engine.is_alive():
+            import numpy  # noqa: F401  (counting a large answer needs it; loaded on this core meanwhile)
+        engine.join()
+    if "error" in out:
+        raise out["error"]
+    try:
+        return tsv_columns(out["body"].decode("utf-8"), columns)
+    except ValueError:
+        return None
+
+
+def _from_cells(p: "Participation", inst: list[str], who: list[str], inst_id: list[str], who_id: list[str]) -> bool:
+    """Fill p's members and ids from active-participations' TSV cells as fetch() fills them from terms
+    (same keys and values, in the same order); False, leaving p empty, when a thing is neither an IRI
+    nor a blank node or an id a quoted triple (the terms' way then)."""
+    from ..store import tsv_value
+    things: dict[str, str] = {}
+    for cell in set(inst).union(who):
+        if cell.startswith("<<") or not cell.startswith(("<", "_:")):
+            return False
+        things[cell] = cell[1:-1] if cell[0] == "<" else cell  # STR() of an IRI; '_:' and a blank node's id
+    inst, who = list(map(things.__getitem__, inst)), list(map(things.__getitem__, who))
+    members: dict[str, set[str]] = defaultdict(set)
+    for i, w in zip(inst, who):
+        members[i].add(w)
+    values: dict[str, Any] = {"": None}
+    ids: dict[Any, list[Any]] = {}
+    # (thing, id) as the rows give them, instrument before participant: each first one in row order
+    for thing, cell in dict.fromkeys(chain.from_iterable(zip(zip(inst, inst_id), zip(who, who_id)))):
+        known = ids.setdefault(thing, [])
+        if cell not in values:
+            try:
+                values[cell] = tsv_value(cell)
+            except ValueError:
+                return False
+        ident = values[cell]
+        if ident is not None and ident not in known:
+            known.append(ident)
+    p.members, p.ids = dict(members), ids
+    return True
+
+
 @dataclass
 class Participation:
     """Who takes part actively in which instrument on a date and the ids of both (from
@@ -93,30 +167,40 @@ class Participation:
     _in_force_by_id: dict[Any, set[Any]] | None = field(default=None, repr=False)
 
     @classmethod
-    def fetch(cls, kg: Any, as_of: str, *, strict: bool = False) -> "Participation":
-        """The first SELECT now, the second when an area is first asked for, on the graph's backend;
-        strict counts only participations certain on the date (docs/data.md)."""
+    def fetch(cls, kg: Any, as_of: str, *, strict: bool = False, areas: bool = False) -> "Participation":
+        """The first SELECT now, the second when an area is first asked for (or now, while the engine
+        answers the first, if `areas`), on the graph's backend; strict counts only participations
+        certain on the date (docs/data.md)."""
         from ..store import from_oxigraph
+        columns = ("instrument", "instrument_id", "area", "area_key", "in_force")
+        more = {"strict": "true" if strict else "false"}
+        early: list[list[tuple[Any, ...]]] = []  # the areas' rows, read while the engine works (not yet applied)
+
+        def area_rows() -> Iterable[tuple[Any, ...]]:
+            return early[0] if early else _rows(kg, "instrument-areas", as_of, columns)
+        found = cls(as_of, {}, {}, area_rows)
+        cells = _engine_cells(kg, "active-participations", as_of, _ACTIVE, more,
+                              meanwhile=lambda: early.append(list(area_rows())) if areas else None)
+        if cells is not None and _from_cells(found, *cells):
+            return found
         members: dict[Any, set[Any]] = defaultdict(set)
         ids: dict[Any, list[Any]] = {}
         value: dict[Any, Any] = {}
         seen: set[tuple[Any, Any]] = set()  # (thing, id) pairs already recorded
-        for inst, who, inst_id, who_id in _rows(kg, "active-participations", as_of,
-                                                 ("instrument", "participant", "instrument_id", "participant_id"),
-                                                 strict="true" if strict else "false"):
+        for inst, who, inst_id, who_id in _rows(kg, "active-participations", as_of, _ACTIVE, **more):
             inst, who = thing_text(inst), thing_text(who)
             members[inst].add(who)
             for thing, ident in ((inst, inst_id), (who, who_id)):
                 if (thing, ident) in seen:
                     continue
                 seen.add((thing, ident))
-                found = ids.setdefault(thing, [])
+                known = ids.setdefault(thing, [])
                 if ident is not None:
                     ident = value[ident] if ident in value else value.setdefault(ident, from_oxigraph(ident))
-                    if ident not in found:
-                        found.append(ident)
-        columns = ("instrument", "instrument_id", "area", "area_key", "in_force")
-        return cls(as_of, dict(members), ids, lambda: _rows(kg, "instrument-areas", as_of, columns))
+                    if ident not in known:
+                        known.append(ident)
+        found.members, found.ids = dict(members), ids
+        return found
 
     @classmethod
     def areas_only(cls, kg: Any, as_of: str) -> "Participation":
@@ -229,10 +313,26 @@ class Participation:
 
 def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
     """Rows of overlap.rq: pairs sharing active participants that have an id, as the query orders them."""
+    columns = overlap_columns(p, min_shared=min_shared)
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]
+
+
+def overlap_columns(p: Participation, *, min_shared: int = 1, joined: bool = False) -> dict[str, list[Any]]:
+    """overlap.rq's answer column by column (a, b, shared, jaccard, overlap_coefficient, shared_countries),
+    rows in the query's order: a writer of CSV needs no dict per row (243k pairs at a million triples).
+    Each row's shared codes are a sorted list, or with `joined` that list ';'-joined, as CSV writes it."""
     order = p.order()
     size = [len(p.members[inst]) for inst in order]
     ids = [p.ids.get(inst, []) for inst in order]
     codes_of = {w: [str(c) for c in p.ids[w]] for w in {w for who in p.members.values() for w in who} if p.ids.get(w)}
+    # one code each, all different (the usual case): a pair's participants listed in code order give
+    # its codes already sorted and distinct, so no set or sort per pair
+    single = all(len(c) == 1 for c in codes_of.values()) and \
+        len({c[0] for c in codes_of.values()}) == len(codes_of)
+    rank = {w: n for n, w in enumerate(sorted(codes_of, key=lambda w: codes_of[w]))} if single else None
+    if rank is not None and _vector_pairs(p) and _one_text_id_each(ids):
+        return _overlap_vector(p, order, size, ids, rank, [codes_of[w][0] for w in sorted(rank, key=rank.get)],
+                               min_shared, joined)
     measures: dict[tuple[int, int], float] = {}
 
     def measure(num: int, den: int) -> float:
@@ -241,11 +341,6 @@ def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
             measures[key] = round3(num, den) / 1000
         return measures[key]
 
-    # one code each, all different (the usual case): a pair's participants listed in code order give
-    # its codes already sorted and distinct, so no set or sort per pair
-    single = all(len(c) == 1 for c in codes_of.values()) and \
-        len({c[0] for c in codes_of.values()}) == len(codes_of)
-    rank = {w: n for n, w in enumerate(sorted(codes_of, key=lambda w: codes_of[w]))} if single else None
     found = []
     shown = {w: c[0] for w, c in codes_of.items()} if single else None  # a pair's codes, listed as counted
     for (i, j), who in p.shared_sets(with_ids_only=True, rank=rank, shown=shown).items():
@@ -259,8 +354,96 @@ def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
             for b in ids[j]:
                 found.append((-shared, a, b, jaccard, coefficient, codes))
     found.sort(key=lambda r: (r[0], r[1], r[2]))
-    return [{"a": a, "b": b, "shared": -s, "jaccard": jac, "overlap_coefficient": coef, "shared_countries": codes}
-            for s, a, b, jac, coef, codes in found]
+    if joined:
+        found = [(*row[:5], ";".join(row[5])) for row in found]
+    rows = list(zip(*found)) or [()] * 6
+    return {"a": list(rows[1]), "b": list(rows[2]), "shared": [-s for s in rows[0]], "jaccard": list(rows[3]),
+            "overlap_coefficient": list(rows[4]), "shared_countries": list(rows[5])}
+
+
+_VECTOR_PAIRS_FROM = 20_000  # active participations from which pairing with numpy pays for its import
+
+
+def _vector_pairs(p: Participation) -> bool:
+    """Whether to pair participants with numpy (large graphs) rather than in Python."""
+    return sum(len(who) for who in p.members.values()) >= _VECTOR_PAIRS_FROM
+
+
+def _one_text_id_each(ids: list[list[Any]]) -> bool:
+    """At most one id per instrument, each a text no other instrument carries: a pair of ids then is
+    one instrument pair, and rows sorted by id never tie (the per-pair path keeps its own ties)."""
+    given = [found[0] for found in ids if found]
+    return all(len(found) <= 1 for found in ids) and all(type(x) is str for x in given) and \
+        len(set(given)) == len(given)
+
+
+def _pairs_of(p: Participation, order: list[Any], rank: dict[Any, int]) -> tuple[Any, Any, Any, Any, Any]:
+    """Every instrument pair (i < j in order()) sharing a ranked participant, with numpy: the pairs'
+    i and j, where each pair's participants start in `shared` and how many, and `shared` itself (the
+    participants' ranks, each pair's in rank order); what shared_sets gives, as arrays."""
+    import numpy as np
+    position = {inst: n for n, inst in enumerate(order)}
+    inst, who = [], []
+    for thing, members in p.members.items():
+        ranks = [rank[w] for w in members if w in rank]
+        inst += [position[thing]] * len(ranks)
+        who += ranks
+    inst_a, who_a = np.array(inst, dtype=np.int64), np.array(who, dtype=np.int64)
+    by = np.lexsort((inst_a, who_a))  # participant by participant, each one's instruments in order
+    inst_a, who_a = inst_a[by], who_a[by]
+    starts = np.flatnonzero(np.r_[True, who_a[1:] != who_a[:-1]]) if len(who_a) else np.zeros(0, np.int64)
+    sizes = np.diff(np.r_[starts, len(who_a)])
+    firsts, seconds, people = [], [], []
+    for k in np.unique(sizes[sizes >= 2]).tolist():  # the participants in k instruments: their k(k-1)/2 pairs
+        at = starts[sizes == k][:, None]
+        x, y = np.triu_indices(k, 1)
+        firsts.append(inst_a[at + x].ravel())
+        seconds.append(inst_a[at + y].ravel())
+        people.append(who_a[at + x].ravel())
+    if not firsts:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, empty, empty
+    key = np.concatenate(firsts) * len(order) + np.concatenate(seconds)
+    shared = np.concatenate(people)
+    by = np.lexsort((shared, key))
+    key, shared = key[by], shared[by]
+    begin = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    count = np.diff(np.r_[begin, len(key)])
+    return key[begin] // len(order), key[begin] % len(order), begin, count, shared
+
+
+def _overlap_vector(p: Participation, order: list[Any], size: list[int], ids: list[list[Any]],
+                    rank: dict[Any, int], codes: list[str], min_shared: int, joined: bool) -> dict[str, list[Any]]:
+    """overlap_columns with numpy, when every participant has one code of its own and every instrument
+    at most one id of its own (the rows then are the per-pair path's, ties impossible)."""
+    import numpy as np
+    first, second, begin, count, shared = _pairs_of(p, order, rank)
+    has_id = np.array([bool(found) for found in ids] or [False])
+    keep = (count >= min_shared) & has_id[first] & has_id[second]
+    first, second, begin, count = first[keep], second[keep], begin[keep], count[keep]
+    text_ids = sorted(found[0] for found in ids if found)
+    id_rank = {ident: n for n, ident in enumerate(text_ids)}
+    rank_of = np.array([id_rank[found[0]] if found else -1 for found in ids] or [0])
+    by = np.lexsort((rank_of[second], rank_of[first], -count))
+    first, second, begin, count = first[by], second[by], begin[by], count[by]
+    sizes = np.array(size or [0], dtype=np.int64)
+    na, nb = sizes[first], sizes[second]
+    union, smaller = na + nb - count, np.minimum(na, nb)
+    jaccard = (2000 * count + union) // (2 * union) / 1000  # round3 / 1000, each value exactly as in Python
+    coefficient = (2000 * count + smaller) // (2 * smaller) / 1000
+    code_of = np.array(codes + [""], dtype=object)
+    listed = code_of[shared[begin]].tolist() if len(begin) else []  # one code: the text itself
+    for n in np.flatnonzero(count > 1).tolist():
+        start = int(begin[n])
+        listed[n] = code_of[shared[start:start + int(count[n])]].tolist()
+    if joined:
+        listed = [c if type(c) is str else ";".join(c) for c in listed]
+    else:
+        listed = [[c] if type(c) is str else c for c in listed]
+    text_of = np.array(text_ids + [""], dtype=object)
+    return {"a": text_of[rank_of[first]].tolist(), "b": text_of[rank_of[second]].tolist(),
+            "shared": count.tolist(), "jaccard": jaccard.tolist(), "overlap_coefficient": coefficient.tolist(),
+            "shared_countries": listed}
 
 
 def redundant(p: Participation, *, min_jaccard: Decimal = Decimal("0.8")) -> list[dict[str, Any]]:
@@ -537,3 +720,26 @@ def ntriples(kg: Any, terms: dict[str, Any]) -> Iterator[str]:
     """overlap-graph's answer counted and written as N-Triples, in pieces (overlap_graph_lines)."""
     strict = "strict" in terms and terms["strict"].lexical in ("true", "1")
     return overlap_graph_lines(Participation.fetch(kg, terms["asOf"].lexical, strict=strict))
+
+
+_COLUMNS: dict[str, Callable[[Participation, dict[str, Any]], dict[str, list[Any]]]] = {
+    "overlap": lambda p, t: overlap_columns(p, min_shared=int(t["minShared"].lexical), joined=True),
+}
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
+
+
+def writes(name: str, fmt: str) -> bool:
+    """Whether the counting path writes this question's answer in this format itself (text() below)."""
+    return (name, fmt) == ("overlap-graph", "ntriples") or (name in _COLUMNS and fmt in _DELIMITERS)
+
+
+def text(kg: Any, name: str, fmt: str, terms: dict[str, Any]) -> Iterator[str]:
+    """A pairwise answer counted and written in a format writes() accepts, in pieces: N-Triples as
+    overlap_graph_lines writes them, CSV/TSV from the answer's columns (no dict per row), each the
+    text the general writers give for the same answer."""
+    from ..output import delimited_columns, escape_c1
+    if fmt == "ntriples":
+        return map(escape_c1, ntriples(kg, terms))
+    strict = "strict" in terms and terms["strict"].lexical in ("true", "1")
+    p = Participation.fetch(kg, terms["asOf"].lexical, strict=strict)
+    return iter([delimited_columns(_COLUMNS[name](p, terms), _DELIMITERS[fmt])])

