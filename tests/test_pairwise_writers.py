@@ -149,3 +149,85 @@ def test_delimited_column_by_column_is_the_cell_by_cell_neutralisation(fmt, deli
         assert read[0] == columns
         assert read[1:] == [[_spreadsheet_cell(r.get(c)) for c in columns] for r in rows]
         assert read[1][0] in ("'=1+1", "'-2") and read[1][3] in ("x;-y", "")
+
+
+@pytest.mark.parametrize("vector_from", [0, 10 ** 9])
+def test_overlap_graph_ntriples_with_numpy_is_the_serializers_text(real, synthetic, tmp_path, monkeypatch, vector_from):
+    """overlap_graph_lines' numpy way (from _VECTOR_PAIRS_FROM participations, one instrument pair per node)
+    writes the text the serializer writes for the triples; odd ids (no IRI, non-ASCII, a shared id) too."""
+    monkeypatch.setattr(pairwise, "_VECTOR_PAIRS_FROM", vector_from)
+    seen = 0
+    for kg in (real, synthetic, pgraph.load(MINI), pgraph.load(FIXTURES / "hostile"), _odd_graph(tmp_path)):
+        for day in ("2004-04-01", "2026-01-01"):
+            text, triples = _ntriples_both_ways(kg, day)
+            pieces = list(pairwise.overlap_graph_lines(Participation.fetch(kg, day), batch=3))
+            assert "".join(pieces) == text and all(p.endswith(" .\n") for p in pieces if text)
+            seen += len(triples)
+    assert seen > 1000
+
+
+def _without_id_sharing(tmp_path):
+    """_odd_graph without the id two instruments carry: every node from one pair, so numpy writes them
+    all, the ones with an id no IRI can hold and the non-ASCII ones among them."""
+    kg_dir = tmp_path / "single"
+    kg_dir.mkdir()
+    _odd_graph(kg_dir)
+    text = (kg_dir / "graph.ttl").read_text(encoding="utf-8")
+    (kg_dir / "graph.ttl").write_text(text.replace('inst:d2 a pg:Initiative ; dcterms:identifier "dup"',
+                                                   'inst:d2 a pg:Initiative ; dcterms:identifier "dup2"'),
+                                      encoding="utf-8")
+    return pgraph.load(kg_dir)
+
+
+def test_overlap_graph_numpy_way_writes_odd_ids_as_the_serializer(tmp_path, monkeypatch):
+    monkeypatch.setattr(pairwise, "_VECTOR_PAIRS_FROM", 0)
+    kg = _without_id_sharing(tmp_path)
+    p = Participation.fetch(kg, "2026-01-01")
+    said = {"first": "", "date": ""}  # only the shape of the call: a node of two pairs makes it give up
+    assert pairwise._overlap_graph_vector(Participation.fetch(_odd_graph(tmp_path), "2026-01-01"), said, 10) is None
+    text, triples = _ntriples_both_ways(kg, "2026-01-01")
+    assert "ünï-côde✓" in text and 'q"uote' not in text and "dup2" in text and _read(text) == set(triples)
+
+
+@pytest.mark.parametrize("vector_from", [0, 10 ** 9])
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_overlap_written_by_columns_is_the_rows_rendered(real, synthetic, tmp_path, monkeypatch, vector_from, fmt):
+    """`query overlap` as CSV/TSV (written from columns, counted with numpy or per pair) is the text the
+    general writer gives for the saved query's rows."""
+    monkeypatch.setattr(pairwise, "_VECTOR_PAIRS_FROM", vector_from)
+    columns = ["a", "b", "shared", "jaccard", "overlap_coefficient", "shared_countries"]
+    seen = 0
+    for kg in (real, synthetic, pgraph.load(FIXTURES / "hostile"), _odd_graph(tmp_path)):
+        for params in ({"asOf": "2004-04-01"}, {"asOf": "2026-01-01"}, {"asOf": "2026-01-01", "minShared": "2"}):
+            rows = KnowledgeGraph(kg.backend, fast_pairs=True).query("overlap", **params)
+            written = "".join(KnowledgeGraph(kg.backend, fast_pairs=True).query_text("overlap", fmt, **params))
+            assert written == render_rows(rows, fmt, columns)
+            sparql = KnowledgeGraph(kg.backend, fast_pairs=False).query("overlap", **params)
+            if all(r["a"] != "dup" for r in rows):  # the odd graph's two pairs with the id "dup" tie in ORDER BY
+                assert rows == sparql
+            assert sorted(map(repr, rows)) == sorted(map(repr, sparql))
+            seen += len(rows)
+    assert seen > 100
+    assert KnowledgeGraph(real.backend, fast_pairs=False).query_text("overlap", fmt) is None
+    assert real.query_text("overlap", "json") is None and real.query_text("redundant", fmt) is None
+
+
+def test_participation_from_the_engines_text_equals_from_its_terms(real, synthetic, tmp_path, monkeypatch):
+    """fetch() reads the engine's TSV answer; the terms' way (kept for other answers) gives the same
+    members and ids, in the same order, on blank nodes, non-ASCII and quoted ids and a literal participant."""
+    odd = _odd_graph(tmp_path)
+    with open(tmp_path / "graph.ttl", "a", encoding="utf-8") as f:
+        f.write('[] a pg:Participation ; pg:instrument inst:u ; pg:participant "a literal" ; '
+                'pg:startDate "2002-01-01"^^xsd:date .\n')
+    literal = pgraph.load(tmp_path)
+    graphs = (real, synthetic, pgraph.load(FIXTURES / "hostile"), odd, literal)
+    by_text = [Participation.fetch(kg, day, strict=strict) for kg in graphs
+               for day in ("2004-04-01", "2026-01-01") for strict in (False, True)]
+    monkeypatch.setattr(pairwise, "_engine_cells", lambda *args, **kwargs: None)
+    by_terms = [Participation.fetch(kg, day, strict=strict) for kg in graphs
+                for day in ("2004-04-01", "2026-01-01") for strict in (False, True)]
+    for a, b in zip(by_text, by_terms):
+        assert list(a.members.items()) == list(b.members.items())
+        assert list(a.ids.items()) == list(b.ids.items())
+    assert "_:a literal" in by_terms[-1].members["https://w3id.org/pgraph/id/instrument/u"]
+    assert sum(len(p.members) for p in by_text) > 100
