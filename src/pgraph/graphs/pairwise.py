@@ -103,7 +103,9 @@ def _engine_cells(kg: Any, name: str, as_of: str, columns: tuple[str, ...], more
 
     def evaluate() -> None:
         try:
-            out["body"] = store.query(text).serialize(format=ox.QueryResultsFormat.TSV)
+            result = store.query(text)
+            # solutions kept by a wrapper (the report's) have no TSV: their terms are read instead
+            out["body"] = result.serialize(format=ox.QueryResultsFormat.TSV) if hasattr(result, "serialize") else None
         except BaseException as e:  # raised again in the caller's thread
             out["error"] = e
     engine = threading.Thread(target=evaluate, name="pgraph-engine", daemon=True)
@@ -117,6 +119,8 @@ def _engine_cells(kg: Any, name: str, as_of: str, columns: tuple[str, ...], more
         engine.join()
     if "error" in out:
         raise out["error"]
+    if out["body"] is None:
+        return None
     try:
         return tsv_columns(out["body"].decode("utf-8"), columns)
     except ValueError:
