@@ -229,6 +229,13 @@ class Participation:
 
 def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
     """Rows of overlap.rq: pairs sharing active participants that have an id, as the query orders them."""
+    return [{"a": a, "b": b, "shared": s, "jaccard": jac, "overlap_coefficient": coef, "shared_countries": codes}
+            for a, b, s, jac, coef, codes in overlap_pairs(p, min_shared=min_shared)]
+
+
+def overlap_pairs(p: Participation, *, min_shared: int = 1) -> list[tuple[Any, Any, int, float, float, list[Any]]]:
+    """overlap()'s rows as (a, b, shared, jaccard, overlap_coefficient, shared_countries) tuples: the
+    overlap graph takes them as they are (a dict per row cost 0.4 s at a million triples)."""
     order = p.order()
     size = [len(p.members[inst]) for inst in order]
     ids = [p.ids.get(inst, []) for inst in order]
@@ -259,8 +266,7 @@ def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
             for b in ids[j]:
                 found.append((-shared, a, b, jaccard, coefficient, codes))
     found.sort(key=lambda r: (r[0], r[1], r[2]))
-    return [{"a": a, "b": b, "shared": -s, "jaccard": jac, "overlap_coefficient": coef, "shared_countries": codes}
-            for s, a, b, jac, coef, codes in found]
+    return [(a, b, -s, jac, coef, codes) for s, a, b, jac, coef, codes in found]
 
 
 def redundant(p: Participation, *, min_jaccard: Decimal = Decimal("0.8")) -> list[dict[str, Any]]:
