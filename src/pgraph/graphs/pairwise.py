@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
 
 from ..vocab import PG, XSD
@@ -265,7 +266,7 @@ def overlap_pairs(p: Participation, *, min_shared: int = 1) -> list[tuple[Any, A
         for a in ids[i]:
             for b in ids[j]:
                 found.append((-shared, a, b, jaccard, coefficient, codes))
-    found.sort(key=lambda r: (r[0], r[1], r[2]))
+    found.sort(key=itemgetter(0, 1, 2))  # most shared first, then by ids; ties keep the counting order
     return [(a, b, -s, jac, coef, codes) for s, a, b, jac, coef, codes in found]
 
 
