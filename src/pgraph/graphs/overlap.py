@@ -1,6 +1,7 @@
 """Overlap and membership graphs built from saved-query rows, as networkx graphs."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any, Callable, Iterable
 
@@ -65,8 +66,11 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
     try:
         import networkx as nx
         overlaps, areas = _pairs(kg, as_of, instruments.result)
-    finally:
-        nodes = instruments.result()  # on an error too: nothing still reads the store once this returns
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            instruments.result()  # nothing still reads the store once this raises; the first error is the one told
+        raise
+    nodes = instruments.result()
     g = nx.Graph(as_of=as_of, query="overlap", metric=metric, min_weight=float(min_weight),
                  pgraph_version=__version__, title=f"Instruments sharing active partners, as of {as_of}")
     g.add_nodes_from(nodes.items())
