@@ -180,3 +180,25 @@ def test_graphml_read_back_by_networkx_gives_every_value_with_its_type(overlap_2
         assert (got["shared"], got["jaccard"], got["weight"]) == (data["shared"], data["jaccard"], data["weight"])
         assert isinstance(got["shared"], int) and isinstance(got["jaccard"], float)
         assert got["shared_countries"] == data["shared_countries"]
+
+
+def test_graphml_writes_each_value_as_its_own_type_gives_it(tmp_path):
+    """A text key holding True, 1 and 1.0 writes them as 'True', '1' and '1.0' (they are equal in
+    Python, and a memo of texts once wrote the first for all three); 0.0 and -0.0 keep their signs."""
+    g = nx.Graph(query="overlap", metric="jaccard", title="types")
+    for n, tag, level in (("a", True, 0.0), ("b", 1, -0.0), ("c", 1.0, 0.5), ("d", "x & <y>", 2),
+                          ("e", None, 0.5), ("f", ["p", "q"], 0.0)):
+        g.add_node(n, kind="tool", participants=1, tag=tag, level=level)
+    g.add_edge("a", "b", weight=0.5, flag=True)
+    g.add_edge("c", "d", weight=-0.0, flag=False)
+    path = tmp_path / "t.graphml"
+    write(g, path, "graphml")
+    text = path.read_text(encoding="utf-8")
+    assert '<key id="tag" for="node" attr.name="tag" attr.type="string" />' in text
+    assert '<key id="level" for="node" attr.name="level" attr.type="double" />' in text
+    assert '<key id="flag" for="edge" attr.name="flag" attr.type="boolean" />' in text
+    back = nx.read_graphml(path)
+    assert [back.nodes[n]["tag"] for n in "abcdef"] == ["True", "1", "1.0", "x & <y>", "", "p;q"]
+    assert [repr(back.nodes[n]["level"]) for n in "abcdef"] == ["0.0", "-0.0", "0.5", "2.0", "0.5", "0.0"]
+    assert (back.edges["a", "b"]["flag"], back.edges["c", "d"]["flag"]) == (True, False)
+    assert repr(back.edges["c", "d"]["weight"]) == "-0.0"

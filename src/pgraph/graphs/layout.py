@@ -99,16 +99,16 @@ def select(g: Any, *, edge_limit: int = EDGE_LIMIT, node_limit: int = NODE_LIMIT
             seen |= new
             if len(kept) >= edge_limit:
                 break
+        linked = [n for n in linked_all if n in seen]
         if len(kept) < edge_limit and len(head) < len(edges):  # fill with the strongest edges among drawn nodes
             taken = {(a, b) for a, b, _ in head} | {(b, a) for a, b, _ in head}
             inside, done = [], set()
-            for a in seen:
+            for a in linked:  # in the graph's order, never a set's: ties then fall as in edge_list, whatever the hash seed
                 inside.extend((a, b, d) for b, d in (getattr(g, "_adj", None) or g.adj)[a].items()
                               if b in seen and b not in done
                               and (a, b) not in taken)
                 done.add(a)
             kept.extend(sorted(inside, key=_strength)[:edge_limit - len(kept)])
-        linked = [n for n in linked_all if n in seen]
     alone = alone_all if len(alone_all) <= strip_limit else []
     return Scene(g, linked, alone, kept, edges_total=len(edges), linked_total=len(linked_all),
                  alone_total=len(alone_all))

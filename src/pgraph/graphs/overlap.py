@@ -1,8 +1,9 @@
 """Overlap and membership graphs built from saved-query rows, as networkx graphs."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..errors import UsageError
 
@@ -54,23 +55,32 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
     cover), shared_area_ids and shared_countries (';'-joined ids), and weight (the chosen metric).
     Edges whose metric is below min_weight are left out; nodes stay.
     """
-    import networkx as nx
+    from concurrent.futures import ThreadPoolExecutor
     from ..version import __version__
     _check_metric(metric)
     as_of, wanted = date_text(asOf), parse_kinds(kinds)
+    # the instruments' query runs in the engine (without the GIL) beside the pairs' counting in Python
+    background = ThreadPoolExecutor(max_workers=1)
+    instruments = background.submit(_instrument_nodes, kg, as_of, wanted)
+    background.shutdown(wait=False)
+    try:
+        import networkx as nx
+        overlaps, areas = _pairs(kg, as_of, instruments.result)
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            instruments.result()  # nothing still reads the store once this raises; the first error is the one told
+        raise
+    nodes = instruments.result()
     g = nx.Graph(as_of=as_of, query="overlap", metric=metric, min_weight=float(min_weight),
                  pgraph_version=__version__, title=f"Instruments sharing active partners, as of {as_of}")
-    nodes = _instrument_nodes(kg, as_of, wanted)
     g.add_nodes_from(nodes.items())
-    overlaps, areas = _pairs(kg, as_of, nodes)
     least = float(min_weight)
     edges = []
-    for row in overlaps:
-        a, b = row["a"], row["b"]
+    for a, b, shared, jaccard, coefficient, countries in overlaps:
         shared_areas = areas.get((a, b)) or areas.get((b, a)) or []
-        attrs = {"shared": int(row["shared"]), "jaccard": float(row["jaccard"]),
-                 "overlap_coefficient": float(row["overlap_coefficient"]), "shared_areas": len(shared_areas),
-                 "shared_area_ids": ";".join(shared_areas), "shared_countries": ";".join(row["shared_countries"])}
+        attrs = {"shared": int(shared), "jaccard": float(jaccard), "overlap_coefficient": float(coefficient),
+                 "shared_areas": len(shared_areas), "shared_area_ids": ";".join(shared_areas),
+                 "shared_countries": ";".join(countries)}
         attrs["weight"] = float(attrs[metric])
         if attrs["weight"] >= least:
             edges.append((a, b, attrs))
@@ -78,20 +88,24 @@ def overlap_graph(kg: Any, *, asOf: Any = None, kinds: Iterable[str] | str | Non
     return g
 
 
-def _pairs(kg: Any, as_of: str, nodes: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[tuple[str, str], list[str]]]:
-    """The overlap rows between the drawn instruments, and the shared areas of those pairs only:
-    counted from participation rows (pairwise.py), or, when the graph is told not to, the saved queries."""
+def _pairs(kg: Any, as_of: str, drawn: Callable[[], dict[str, Any]]) -> tuple[list[tuple[Any, ...]], dict[tuple[str, str], list[str]]]:
+    """The overlap rows between the drawn instruments (drawn(): waited for once the pairs are counted),
+    as (a, b, shared, jaccard, overlap_coefficient, shared_countries), and the shared areas of those
+    pairs only: counted from participation rows (pairwise.py), or, when the graph is told not to, the
+    saved queries."""
     if not getattr(kg, "fast_pairs", False):
         areas = {(r["a"], r["b"]): r["shared_areas"] for r in kg.query("thematic-overlap", asOf=as_of)}
-        return [r for r in kg.query("overlap", asOf=as_of) if r["a"] in nodes and r["b"] in nodes], areas
-    from .pairwise import Participation, area_masks, mask_keys, overlap
+        columns = ("a", "b", "shared", "jaccard", "overlap_coefficient", "shared_countries")
+        found, nodes = kg.query("overlap", asOf=as_of), drawn()
+        return [tuple(r[c] for c in columns) for r in found if r["a"] in nodes and r["b"] in nodes], areas
+    from .pairwise import Participation, area_masks, mask_keys, overlap_pairs
     p = Participation.fetch(kg, as_of)
-    rows = [r for r in overlap(p) if r["a"] in nodes and r["b"] in nodes]
+    found, nodes = overlap_pairs(p), drawn()
+    rows = [r for r in found if r[0] in nodes and r[1] in nodes]
     mask_of, listed = area_masks(p.in_force_areas)  # a pair's common areas: the AND of two masks
     keys: dict[int, list[str]] = {}
     areas = {}
-    for r in rows:  # the shared areas of the drawn pairs only, as thematic-overlap.rq names them
-        a, b = r["a"], r["b"]
+    for a, b, *_ in rows:  # the shared areas of the drawn pairs only, as thematic-overlap.rq names them
         common = mask_of.get(a, 0) & mask_of.get(b, 0)
         if common and a != b:
             if common not in keys:

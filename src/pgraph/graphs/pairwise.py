@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, combinations
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator
 
 from ..vocab import PG, XSD
@@ -322,6 +323,12 @@ def overlap(p: Participation, *, min_shared: int = 1) -> list[dict[str, Any]]:
     return [dict(zip(columns, row)) for row in zip(*columns.values())]
 
 
+def overlap_pairs(p: Participation, *, min_shared: int = 1) -> list[tuple[Any, Any, int, float, float, list[Any]]]:
+    """overlap()'s rows as (a, b, shared, jaccard, overlap_coefficient, shared_countries) tuples: the
+    overlap graph takes them as they are (a dict per row cost 0.4 s at a million triples)."""
+    return list(zip(*overlap_columns(p, min_shared=min_shared).values()))
+
+
 def overlap_columns(p: Participation, *, min_shared: int = 1, joined: bool = False) -> dict[str, list[Any]]:
     """overlap.rq's answer column by column (a, b, shared, jaccard, overlap_coefficient, shared_countries),
     rows in the query's order: a writer of CSV needs no dict per row (243k pairs at a million triples).
@@ -358,7 +365,7 @@ def overlap_columns(p: Participation, *, min_shared: int = 1, joined: bool = Fal
         for a in ids[i]:
             for b in ids[j]:
                 found.append((-shared, a, b, jaccard, coefficient, codes))
-    found.sort(key=lambda r: (r[0], r[1], r[2]))
+    found.sort(key=itemgetter(0, 1, 2))  # most shared first, then by ids; ties keep the counting order
     if joined:
         found = [(*row[:5], ";".join(row[5])) for row in found]
     rows = list(zip(*found)) or [()] * 6
