@@ -171,12 +171,21 @@ class Participation:
     _areas: dict[Any, set[Any]] | None = field(default=None, repr=False)
     _keys: dict[Any, Any] = field(default_factory=dict, repr=False)
     _in_force_by_id: dict[Any, set[Any]] | None = field(default=None, repr=False)
+    _counts: tuple[list[Any], list[tuple[int, int, int]]] | None = field(default=None, repr=False)
 
     @classmethod
     def fetch(cls, kg: Any, as_of: str, *, strict: bool = False, areas: bool = False) -> "Participation":
         """The first SELECT now, the second when an area is first asked for (or now, while the engine
         answers the first, if `areas`), on the graph's backend; strict counts only participations
-        certain on the date (docs/data.md)."""
+        certain on the date (docs/data.md). A backend that keeps what is built from its answers (the
+        report's, asking each text once) gives one object for the date to every asker, built once."""
+        keep = getattr(kg.backend, "kept", None)
+        if keep is not None:
+            return keep(("participation", as_of, strict), lambda: cls._fetched(kg, as_of, strict, areas))
+        return cls._fetched(kg, as_of, strict, areas)
+
+    @classmethod
+    def _fetched(cls, kg: Any, as_of: str, strict: bool, areas: bool) -> "Participation":
         from ..store import from_oxigraph
         columns = ("instrument", "instrument_id", "area", "area_key", "in_force")
         more = {"strict": "true" if strict else "false"}
@@ -297,7 +306,13 @@ class Participation:
         """Instruments in order() and (i, j, shared participants) for every pair i < j sharing any.
 
         Large graphs count with scipy's sparse M·Mᵀ (0.2 s at a million triples against 2 s of
-        Python loops); small ones in Python, where importing scipy would cost more than counting."""
+        Python loops); small ones in Python, where importing scipy would cost more than counting.
+        Counted once per object (the redundant and subsumed tables and two smells ask for them)."""
+        if self._counts is None:
+            self._counts = self._shared_counts()
+        return self._counts
+
+    def _shared_counts(self) -> tuple[list[Any], list[tuple[int, int, int]]]:
         order = self.order()
         if sum(len(who) for who in self.members.values()) < _SPARSE_FROM:
             return order, [(i, j, len(who)) for (i, j), who in self.shared_sets(with_ids_only=False).items()]

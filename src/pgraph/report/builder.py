@@ -93,8 +93,12 @@ def _challenges(kg: Any, names: dict[str, str] | None = None) -> list[dict[str, 
     return sorted(by_challenge.values(), key=lambda e: str(e["notation"]))
 
 
-def _reform(kg: Any, day: str, edge_limit: int | None) -> dict[str, Any] | None:
-    """The tier what-if (when the scenario is loaded): tiers, the article's examples, today beside the tiers."""
+def _reform(kg: Any, day: str, edge_limit: int | None, *, ruled: Callable[[], None] = lambda: None,
+            facts_read: Callable[[], None] = lambda: None) -> dict[str, Any] | None:
+    """The tier what-if (when the scenario is loaded): tiers, the article's examples, today beside the tiers.
+
+    ruled() is called once the rules have been applied (their CONSTRUCT has read the store);
+    facts_read() returns once the facts' answers the comparison reuses (partners, instruments) are in."""
     from .. import reform
     from ..errors import QueryError
     from ..report import charts
@@ -103,8 +107,10 @@ def _reform(kg: Any, day: str, edge_limit: int | None) -> dict[str, Any] | None:
     except QueryError:
         return None
     assignments = reform.assign(kg, as_of=day)
-    result = reform.before_after(kg, assignments, as_of=day)
+    ruled()
     article = reform.compare_with_article(kg, assignments)
+    facts_read()
+    result = reform.before_after(kg, assignments, as_of=day)
     return {
         "assignments": _capped(assignments),
         "unassessed": _capped([a for a in assignments if a.tier is None], 20),
@@ -151,19 +157,28 @@ class _Remembered:
     `partners` in three places and counts participations for three pairwise questions; at a million
     triples each asking costs seconds. Only reads pass through it (validation gets the real backend)."""
 
-    def __init__(self, backend: Any) -> None:
-        self._backend, self._answers = backend, _Answers()
+    def __init__(self, backend: Any, first: "_Answers | None" = None) -> None:
+        self._backend, self._answers, self._first = backend, _Answers(), first
         if hasattr(backend, "store"):  # the pairwise questions read the engine's own rows (graphs/pairwise.py)
             self.store = _RememberedEngine(backend.store, self._answers)
 
+    def _once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The answer to key: another's (first) when it has asked the same, else computed here once."""
+        found = self._first.known(key) if self._first is not None else None
+        return found.result() if found is not None else self._answers.once(key, compute)
+
     def select(self, text: str) -> list[Any]:
-        return self._answers.once(("select", text), lambda: self._backend.select(text))
+        return self._once(("select", text), lambda: self._backend.select(text))
 
     def construct(self, text: str) -> list[Any]:
-        return self._answers.once(("construct", text), lambda: self._backend.construct(text))
+        return self._once(("construct", text), lambda: self._backend.construct(text))
 
     def ask(self, text: str) -> bool:
         return self._backend.ask(text)
+
+    def kept(self, key: Any, build: Callable[[], Any]) -> Any:
+        """What is built from the answers (graphs.Participation), built once for the report."""
+        return self._answers.once(("kept", key), build)
 
     def __getattr__(self, name: str) -> Any:  # files, location, ...
         return getattr(self._backend, name)
@@ -190,6 +205,11 @@ class _Answers:
                 found.set_exception(e)
                 raise
         return found.result()
+
+    def known(self, key: Any) -> Any:
+        """The answer (a Future) to key if it has been asked, else None."""
+        with self._lock:
+            return self._found.get(key)
 
 
 class _RememberedEngine:
@@ -246,68 +266,135 @@ def scenario_added(kg: Any, path: str | Path) -> Iterator[Any]:
             engine.remove(q)
 
 
+class _WithScenario:
+    """The engine's store read with a scenario's statements, which are kept in a graph of their own
+    (the facts' queries and validation, reading the default graph, never see them). ready is set once
+    a CONSTRUCT has been asked: the engine answers from the store as it was when asked."""
+
+    def __init__(self, store: Any, graph: Any, ready: Any) -> None:
+        import pyoxigraph as ox
+        self._store, self._graphs, self.ready = store, [ox.DefaultGraph(), graph], ready
+
+    def query(self, text: str, **options: Any) -> Any:
+        result = self._store.query(text, default_graph=self._graphs, **options)
+        if not isinstance(result, bool) and not hasattr(result, "variables"):  # a CONSTRUCT's triples
+            self.ready.set()
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+@contextlib.contextmanager
+def scenario_beside(facts: Any, remembered: Any, path: str | Path, ready: Any) -> Iterator[Any]:
+    """The graph with a scenario file's statements, as scenario_added gives it, while the facts are
+    read as they are beside it: the statements the facts do not hold go into a graph of their own
+    that this graph's queries read with the default graph; they are taken out after. Texts the
+    facts' remembering graph (remembered) has asked get its answers, as with one remembering graph.
+    ready: see _WithScenario."""
+    import copy
+    import pyoxigraph as ox
+    from ..errors import InputError, UsageError
+    from ..graph import KnowledgeGraph
+    from ..store import read_bytes
+    engine = getattr(facts.backend, "store", None)
+    if engine is None or not hasattr(engine, "add"):
+        raise UsageError("a scenario file can be added only to a graph loaded from files (not a server)")
+    try:
+        triples = list(ox.parse(read_bytes(Path(path)), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as e:
+        raise InputError(f"Turtle syntax error: {e.msg}", path=str(path), line=e.lineno, column=e.offset) from None
+    graph = ox.BlankNode()  # a fresh name: no graph of the data can have it
+    added = [ox.Quad(t.subject, t.predicate, t.object, graph)
+             for t in dict.fromkeys(triples) if ox.Quad(t.subject, t.predicate, t.object) not in engine]
+    for q in added:
+        engine.add(q)
+    backend = copy.copy(facts.backend)
+    backend.store = _WithScenario(engine, graph, ready)
+    try:
+        yield KnowledgeGraph(_Remembered(backend, first=remembered.backend._answers), facts.catalog,
+                             fast_pairs=facts.fast_pairs)
+    finally:
+        for q in added:
+            engine.remove(q)
+
+
 def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any | None = None,
             edge_limit: int | None = None, progress: Callable[[str], None] = lambda _step: None) -> dict[str, Any]:
     """Everything the page shows, each piece with the saved query that produced it.
 
     scenario: with it the page has the tier what-if section. Either the path of a scenario file
-    (data/scenarios/tiers.ttl), added to kg only after its facts are collected and validated and
-    taken out again after (one load instead of two), or a graph loaded with it apart.
+    (data/scenarios/tiers.ttl), whose statements go into a graph of their own beside kg's facts for
+    the what-if and are taken out again after (one load instead of two; see scenario_beside), or a
+    graph loaded with it apart.
     Each query text runs once (the page asks some in several places); the what-if's "today" side
     is the facts' answer. edge_limit: the strongest edges each network picture draws at most (its
     caption says how many of how many; default: the pictures' own, graphs.EDGE_LIMIT).
     """
+    import threading
     from concurrent.futures import ThreadPoolExecutor
     from ..validate import Settings, validate_store
     from ..report import charts
     facts, kg = kg, remembering(kg)
     day = as_of.isoformat()
-    progress("participations")
-    shared = _participation(kg, day)
-
-    def validate_then_ask_ahead() -> Any:
-        found = validate_store(facts.backend, settings=Settings(as_of=as_of), participation=shared,
-                               locate=False, show_progress=False)
-        for name, params in AHEAD:  # the facts alone: the settings node is gone, the scenario not yet added
-            kg.query(name, **{k: v.replace("{day}", day) for k, v in params.items()})
-        return found
-
-    background = ThreadPoolExecutor(max_workers=1)
-    # validated beside the page's queries (the engine runs without the GIL: the page's queries and
-    # counting use one core, the checks the other), then the last tables' queries asked ahead while
-    # the overlap graph is counted; the page shows no file and line, so none are looked up
-    validating = background.submit(validate_then_ask_ahead)
-    background.shutdown(wait=False)
-    try:
-        data = _facts(kg, as_of, metric, progress)
-        progress("validation")
-        validation = validating.result()
-    except BaseException:
-        with contextlib.suppress(BaseException):
-            validating.result()  # the store is not changed (the what-if) while the checks still read it
-        raise
-    progress("reform what-if and charts")
+    # the what-if from the start, beside everything else: the scenario's statements in a graph of
+    # their own, so the facts' queries and validation read the facts alone meanwhile; its rules'
+    # CONSTRUCT (seconds at a million triples, in the engine without the GIL) reads the store before
+    # validation adds its settings node (ruled), and the comparison takes the facts' partners and
+    # instruments once the page has asked them (facts_read)
+    ruled, facts_read = threading.Event(), threading.Event()
 
     def what_if() -> Any:
-        if isinstance(scenario, (str, Path)):
-            with scenario_added(facts, scenario):
-                return _reform(kg, day, edge_limit)
-        return _reform(scenario, day, edge_limit) if scenario is not None else None
+        try:
+            if isinstance(scenario, (str, Path)):
+                with scenario_beside(facts, kg, scenario, ruled) as seen:
+                    return _reform(seen, day, edge_limit, ruled=ruled.set, facts_read=facts_read.wait)
+            return _reform(scenario, day, edge_limit) if scenario is not None else None
+        finally:
+            ruled.set()
 
-    # the what-if (its rules' CONSTRUCT in the engine, without the GIL) beside the facts' pictures,
-    # which read no more from the store than the overlap graph already holds
-    background = ThreadPoolExecutor(max_workers=1)
-    reforming = background.submit(what_if)
-    background.shutdown(wait=False)
+    background = ThreadPoolExecutor(max_workers=2)
+    reforming, validating = background.submit(what_if), None
     try:
+        progress("participations")
+        shared = _participation(kg, day)
+
+        def validate_then_ask_ahead() -> Any:
+            ruled.wait()
+            found = validate_store(facts.backend, settings=Settings(as_of=as_of), participation=shared,
+                                   locate=False, show_progress=False)
+            for name, params in AHEAD:  # the facts alone: the settings node is gone
+                kg.query(name, **{k: v.replace("{day}", day) for k, v in params.items()})
+            return found
+
+        # validated beside the page's queries (the engine runs without the GIL: the page's queries and
+        # counting use one core, the checks the other), then the last tables' queries asked ahead while
+        # the overlap graph is counted; the page shows no file and line, so none are looked up
+        validating = background.submit(validate_then_ask_ahead)
+        background.shutdown(wait=False)
+        try:
+            data = _facts(kg, as_of, metric, progress)
+        finally:
+            facts_read.set()
+        progress("charts")
+        # the facts' pictures read no more from the store than the overlap graph already holds
         graph = data.pop("graph")
         countries = data.pop("countries")
         pictures = {"network": charts.network(graph, edge_limit=edge_limit),
                     "pairs": _pairs(graph, metric, countries),
                     "matrix": charts.matrix(graph, metric),
                     "edges": graph.number_of_edges()}
-    finally:
+        progress("validation")
+        validation = validating.result()
+        progress("reform what-if")
         reform = reforming.result()
+    except BaseException:
+        facts_read.set()
+        for running in (validating, reforming):  # the store is not changed while they still read it
+            with contextlib.suppress(BaseException):
+                if running is not None:
+                    running.result()
+        raise
     return {
         **data,
         **pictures,
