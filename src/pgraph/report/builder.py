@@ -341,7 +341,8 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
     # their own, so the facts' queries and validation read the facts alone meanwhile; its rules'
     # CONSTRUCT (seconds at a million triples, in the engine without the GIL) reads the store before
     # validation adds its settings node (ruled), and the comparison takes the facts' partners and
-    # instruments once the page has asked them (facts_read)
+    # instruments once the page has asked them (facts_read: set when they are asked, the rest of
+    # the facts still to come)
     ruled, facts_read = threading.Event(), threading.Event()
 
     def what_if() -> Any:
@@ -373,7 +374,7 @@ def collect(kg: Any, *, as_of: dt.date, metric: str = "jaccard", scenario: Any |
         validating = background.submit(validate_then_ask_ahead)
         background.shutdown(wait=False)
         try:
-            data = _facts(kg, as_of, metric, progress)
+            data = _facts(kg, as_of, metric, progress, asked=facts_read.set)
         finally:
             facts_read.set()
         progress("charts")
@@ -421,15 +422,18 @@ def _participation(kg: Any, day: str) -> Any | None:
     return shared
 
 
-def _facts(kg: Any, as_of: dt.date, metric: str, progress: Callable[[str], None]) -> dict[str, Any]:
+def _facts(kg: Any, as_of: dt.date, metric: str, progress: Callable[[str], None],
+           asked: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """What the page shows from the facts' queries (validation and the what-if apart); the overlap
-    graph and the countries' names come along for the pictures drawn after."""
+    graph and the countries' names come along for the pictures drawn after. asked() is called once
+    instruments and partners are asked (the what-if's comparison reuses their answers)."""
     from ..graphs import overlap_graph
     from ..report import charts
     day = as_of.isoformat()
     progress("instruments")
     instruments = kg.query("instruments", asOf=day)
     partners = kg.query("partners", asOf=day)
+    asked()
     memberships = kg.query("memberships", asOf=day)
     sources = {(r["kind"], r["id"]): r["source"] for r in kg.query("citations")}
     curated = kg.query("curation")
