@@ -346,6 +346,43 @@ def test_one_load_serves_the_validated_facts_and_the_what_if_and_the_scenario_is
     assert not kg.backend.ask("ASK { ?s a <https://w3id.org/pgraph/ontology#Scenario> }")
 
 
+def test_the_what_if_reads_the_scenario_beside_facts_that_never_see_it():
+    """The what-if runs beside the facts' queries and validation: the scenario's statements are in a
+    graph of their own that only the what-if's queries read; texts the facts asked keep their answers;
+    ready is set once a CONSTRUCT has its view of the store; nothing stays after."""
+    import threading
+    from pgraph.reform import SCENARIO_FILE
+    from pgraph.report.builder import remembering, scenario_beside
+    kg = pgraph.load()
+    facts = remembering(kg)
+    triples = len(kg.backend)
+    scenario = "ASK { ?s a <https://w3id.org/pgraph/ontology#Scenario> }"
+    partners = facts.query("partners", asOf=AS_OF.isoformat())
+    ready = threading.Event()
+    with scenario_beside(kg, facts, SCENARIO_FILE, ready) as seen:
+        assert seen.backend.ask(scenario)
+        assert not kg.backend.ask(scenario) and not facts.backend.ask(scenario)
+        assert not kg.backend.select("SELECT ?s WHERE { ?s a <https://w3id.org/pgraph/ontology#Tier> }")
+        assert seen.backend.select("SELECT ?s WHERE { ?s a <https://w3id.org/pgraph/ontology#Tier> }")
+        assert seen.query("partners", asOf=AS_OF.isoformat()) == partners
+        assert not ready.is_set()
+        seen.backend.construct("CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 1")
+        assert ready.is_set()
+    assert not seen.backend.ask(scenario) and len(kg.backend) == triples
+
+
+def test_a_report_builds_the_participations_of_a_date_once():
+    """The overlap picture, the redundant and subsumed tables and the smells count from one object."""
+    from pgraph.graphs import Participation
+    from pgraph.report.builder import remembering
+    kg = remembering(pgraph.load())
+    day = AS_OF.isoformat()
+    p = Participation.fetch(kg, day)
+    assert Participation.fetch(kg, day) is p and Participation.fetch(kg, day, strict=True) is not p
+    assert p.shared_counts() is p.shared_counts()
+    assert Participation.fetch(pgraph.load(), day) is not Participation.fetch(pgraph.load(), day)
+
+
 def test_a_report_runs_each_query_text_once():
     """The page asks instruments and partners in several places: the engine answers each text once."""
     from collections import Counter

@@ -274,10 +274,11 @@ class _WithScenario:
     def __init__(self, store: Any, graph: Any, ready: Any) -> None:
         import pyoxigraph as ox
         self._store, self._graphs, self.ready = store, [ox.DefaultGraph(), graph], ready
+        self._triples = ox.QueryTriples
 
     def query(self, text: str, **options: Any) -> Any:
         result = self._store.query(text, default_graph=self._graphs, **options)
-        if not isinstance(result, bool) and not hasattr(result, "variables"):  # a CONSTRUCT's triples
+        if isinstance(result, self._triples):  # a CONSTRUCT's (or DESCRIBE's) triples
             self.ready.set()
         return result
 
