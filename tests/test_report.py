@@ -371,6 +371,24 @@ def test_the_what_if_reads_the_scenario_beside_facts_that_never_see_it():
     assert not seen.backend.ask(scenario) and len(kg.backend) == triples
 
 
+def test_the_what_if_reads_no_named_graph_but_the_scenarios():
+    """A named graph in the store (not the facts' default graph) stays out of the what-if's view."""
+    import threading
+    import pyoxigraph as ox
+    from pgraph.reform import SCENARIO_FILE
+    from pgraph.report.builder import remembering, scenario_beside
+    kg = pgraph.load()
+    pg = "https://w3id.org/pgraph/ontology#"
+    kg.backend.store.add(ox.Quad(ox.NamedNode("https://example.org/elsewhere"), ox.NamedNode(RDF_TYPE),
+                                 ox.NamedNode(pg + "Scenario"), ox.NamedNode("https://example.org/graph")))
+    with scenario_beside(kg, remembering(kg), SCENARIO_FILE, threading.Event()) as seen:
+        found = [r["s"] for r in seen.backend.select(f"SELECT ?s WHERE {{ ?s a <{pg}Scenario> }}")]
+    assert found == ["https://w3id.org/pgraph/id/scenario/fasola-2024-tiers"]
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
 def test_a_report_builds_the_participations_of_a_date_once():
     """The overlap picture, the redundant and subsumed tables and the smells count from one object."""
     from pgraph.graphs import Participation

@@ -273,11 +273,14 @@ class _WithScenario:
 
     def __init__(self, store: Any, graph: Any, ready: Any) -> None:
         import pyoxigraph as ox
-        self._store, self._graphs, self.ready = store, [ox.DefaultGraph(), graph], ready
-        self._triples = ox.QueryTriples
+        self._store, self.ready, self._triples = store, ready, ox.QueryTriples
+        if any(g != graph for g in store.named_graphs()):
+            self._read = {"default_graph": [ox.DefaultGraph(), graph]}
+        else:  # the same graphs read as the union of all, which the engine does faster (rules: 5.1 -> 4.6 s at 1M)
+            self._read = {"use_default_graph_as_union": True}
 
     def query(self, text: str, **options: Any) -> Any:
-        result = self._store.query(text, default_graph=self._graphs, **options)
+        result = self._store.query(text, **self._read, **options)
         if isinstance(result, self._triples):  # a CONSTRUCT's (or DESCRIBE's) triples
             self.ready.set()
         return result
