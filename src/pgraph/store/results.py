@@ -108,8 +108,9 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-def _tsv_cell(cell: str) -> Any:
-    """One SPARQL TSV cell as the value terms.from_oxigraph gives for the same term."""
+def tsv_value(cell: str) -> Any:
+    """One SPARQL TSV cell (as the embedded engine writes it) as the value terms.from_oxigraph gives
+    for the same term; ValueError for a quoted triple."""
     from .terms import _literal_value as literal_value
     if not cell:
         return None
@@ -135,12 +136,6 @@ def _tsv_cell(cell: str) -> Any:
 
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def tsv_value(cell: str) -> Any:
-    """One SPARQL TSV cell (as the embedded engine writes it) as the value terms.from_oxigraph gives
-    for the same term; ValueError for a quoted triple."""
-    return _tsv_cell(cell)
 
 
 def tsv_columns(body: str, names: tuple[str, ...]) -> list[list[str]]:
@@ -171,6 +166,6 @@ def tsv_rows(body: str) -> list[dict[str, Any]]:
         try:
             return seen[cell]
         except KeyError:
-            converted = seen[cell] = _tsv_cell(cell)
+            converted = seen[cell] = tsv_value(cell)
             return converted
     return [dict(zip(names, map(value, line.split("\t")))) for line in lines[1:-1]]
