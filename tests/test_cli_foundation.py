@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pgraph
 from conftest import MINI, assert_user_error, run_cli
@@ -71,3 +74,25 @@ def test_summary_prints_the_jungle_in_numbers():
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"instruments": 5, "never_terminated": 4, "partners_ever": 5,
                                          "participations": 8, "sources": 1}
+
+
+_LOADED = ("import sys\n"
+           "from pgraph.cli import main\n"
+           "code = main(sys.argv[1:])\n"
+           "wanted = ('urllib.request', 'http.client', 'pgraph.graphs.pairwise', 'pgraph.graphs.export', 'networkx')\n"
+           "print('loaded:', *[m for m in wanted if m in sys.modules], file=sys.stderr)\n"
+           "sys.exit(code)\n")
+
+
+def _modules_loaded_by(*args: str) -> list[str]:
+    result = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True,
+                            env={**os.environ, "PGRAPH_CACHE": "off"})
+    assert result.returncode == 0 and result.stdout, result.stderr
+    return result.stderr.strip().splitlines()[-1].split()[1:]
+
+
+def test_a_local_query_loads_neither_network_code_nor_the_counting_path():
+    """`pgraph query` on files imports only what it uses: no HTTP client (it talks to no server unless
+    given one), and no counting or graph code for a question that is not pairwise."""
+    assert _modules_loaded_by("--data", str(MINI), "query", "allies", "--format", "csv") == []
+    assert _modules_loaded_by("--data", str(MINI), "query", "overlap", "--format", "csv") == ["pgraph.graphs.pairwise"]

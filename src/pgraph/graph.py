@@ -128,8 +128,11 @@ class KnowledgeGraph:
         """A saved query's answer already written in a format, in pieces, when the counting path
         writes it itself (overlap-graph as N-Triples: text, not two million triple objects; overlap as
         CSV/TSV: columns, not a dict per row); else None."""
-        from .graphs import pairwise_text, pairwise_writes
+        from .graphs import PAIRWISE
         saved = self.catalog.get(name)
+        if saved.name not in PAIRWISE:  # any other question: the counting path is not even imported
+            return None
+        from .graphs import pairwise_text, pairwise_writes
         if not (pairwise_writes(saved.name, fmt) and self.fast_pairs and self._is_fast(saved)):
             return None
         values = {k: v for k, v in params.items() if v is not None}

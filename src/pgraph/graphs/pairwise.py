@@ -19,7 +19,6 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..vocab import PG, XSD
 
-FAST = ("overlap", "redundant", "subsumed", "thematic-overlap", "overlap-graph")
 _OVERLAP_IRI = "https://w3id.org/pgraph/id/overlap/"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SPARSE_FROM = 20_000  # active participations from which counting with scipy pays for its import

@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 import math
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,12 +70,17 @@ class _Redirected(Exception):
         self.code, self.target = code, target
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """Never follow a redirect: a POST turned into a GET to another host would drop the query
-    (and the credentials would go along); the user is told where the server points instead."""
+def _refusing_redirects() -> Any:
+    """A handler that never follows a redirect: a POST turned into a GET to another host would drop the
+    query (and the credentials would go along); the user is told where the server points instead.
+    urllib.request (and http.client, email...) is imported only when a server is asked: a command on
+    local files never loads it."""
+    import urllib.request
 
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
-        raise _Redirected(code, newurl)
+    class RefuseRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
+            raise _Redirected(code, newurl)
+    return RefuseRedirects()
 
 
 def _without_credentials(url: str) -> str:
@@ -90,12 +93,14 @@ def _without_credentials(url: str) -> str:
         return "(an invalid URL)"
 
 
-def send(endpoint: Endpoint, request: urllib.request.Request, *, timeout: float,
-         max_bytes: int = MAX_BYTES) -> bytes:
-    """The whole body of the server's answer; every failure is one EndpointError naming endpoint.shown."""
+def send(endpoint: Endpoint, request: Any, *, timeout: float, max_bytes: int = MAX_BYTES) -> bytes:
+    """The whole body of the server's answer to a urllib.request.Request; every failure is one
+    EndpointError naming endpoint.shown."""
+    import urllib.error
+    import urllib.request
     if endpoint.authorization:
         request.add_unredirected_header("Authorization", endpoint.authorization)
-    opener = urllib.request.build_opener(_RefuseRedirects())
+    opener = urllib.request.build_opener(_refusing_redirects())
     deadline = time.monotonic() + timeout
     try:
         with opener.open(request, timeout=timeout) as response:
@@ -146,6 +151,7 @@ def read_within(response: Any, deadline: float, url: str, timeout: float, *, max
 def describe_failure(error: BaseException) -> str:
     """A one-line cause for a failed HTTP exchange: status, refusal, timeout or broken answer."""
     import socket
+    import urllib.error
     from http.client import HTTPException
     code = getattr(error, "code", None)
     if isinstance(code, int):
