@@ -70,3 +70,12 @@ def test_less_than_next_to_a_variable_is_an_operator_not_an_iri():
     (_, _, names), = where_groups("SELECT * WHERE { ?s <x:p?a=1&b> ?o FILTER(EXISTS { ?s <x:q> ?z }) "
                                   "FILTER(?o < <x:y>) }")
     assert names == {"s", "o", "z"}  # IRIs (with ? and & inside) stay IRIs in triples and after operators
+
+
+def test_names_take_every_character_from_u00c0_to_ueffff_and_none_above():
+    """SPARQL's PN_CHARS_BASE, as far as the lexer reads it: a variable, a prefixed name and a blank node
+    run on through U+00C0 and U+EFFFF, and stop at U+F0000 (and at U+00BF, below the range)."""
+    from pgraph.store import tokens, variables
+    assert variables("SELECT ?\u00c0b ?c\U000effff ?d\U000f0000 ?e\u00bf WHERE {}") == {"\u00c0b", "c\U000effff", "d", "e"}
+    words = [t.text for t in tokens("SELECT * WHERE { ex:\u00c0\U000effff _:b\u00c0\U000effff ex:x\U000f0000 }")]
+    assert "ex:\u00c0\U000effff" in words and "_:b\u00c0\U000effff" in words and "ex:x" in words

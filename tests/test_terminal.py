@@ -97,3 +97,13 @@ def test_long_validation_shows_progress_on_a_terminal_but_never_in_a_pipe_or_jso
     assert "validating with pySHACL" not in as_json
     import json
     json.loads(as_json)  # nothing but the JSON document on the terminal
+
+
+def test_xml_text_keeps_every_character_xml_allows_and_shows_the_rest():
+    """for_xml shows exactly what XML 1.0's Char production leaves out (C0 controls but tab, newline and
+    carriage return; lone surrogates; U+FFFE, U+FFFF), at the edges of every range, and keeps the rest."""
+    from pgraph.output import for_xml
+    kept = "\t\n\r \ud7ff\ue000\ufffd\U00010000\U0010ffff\x7f\x85"
+    assert for_xml(kept) == kept
+    assert for_xml("a\x00\x08\x0b\x0c\x0e\x1f\ud800\udfff\ufffe\uffffz") == \
+        "a\\x00\\x08\\x0b\\x0c\\x0e\\x1f\\ud800\\udfff\\ufffe\\uffffz"
