@@ -5,12 +5,16 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.pgraph-installed
 BIN    := $(VENV)/bin
+# pgraph's own modules compiled to bytecode, as pip does for an installed package (an editable install
+# leaves it to Python, which cannot keep it where PYTHONDONTWRITEBYTECODE is set: 35 ms more per command)
+BYTECODE = @$(BIN)/python -m compileall -q src >/dev/null
 
 .PHONY: report test bench clean docs
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BYTECODE)
 	@touch $(STAMP)
 
 report: $(STAMP)
@@ -31,4 +35,5 @@ docs: $(STAMP)
 	$(BIN)/python scripts/stamp_version.py docs/overlap.png
 
 bench: $(STAMP)
+	$(BYTECODE)
 	$(BIN)/python benchmarks/run.py --update-docs
