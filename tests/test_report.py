@@ -439,3 +439,23 @@ def test_a_large_graph_draws_its_strongest_edges_says_so_in_the_caption_and_the_
     assert seen["requests"] == [out.resolve().as_uri()]
     assert len(data["network"]["svg"]) < 30_000 and out.stat().st_size < 5_000_000
     page.close()
+
+
+@pytest.mark.parametrize("fixture", ["asof", "mini"])
+def test_the_strict_partner_count_comes_from_the_memberships_rows_and_equals_the_query(fixture):
+    """The headline's strict count is read off the memberships rows the page has (status 'active'),
+    not asked of the engine again, and equals `partners --strict` on every date (uncertain and
+    suspended participations among them)."""
+    from pgraph.report import collect
+    from pgraph.report.builder import strict_partners
+    kg = pgraph.load(FIXTURES / fixture)
+    for day in ("1995-06-01", "2004-01-01", "2014-06-01", "2020-03-15", "2026-11-28"):
+        expected = len(kg.query("partners", asOf=day, strict="true"))
+        assert strict_partners(kg.query("memberships", asOf=day)) == expected, day
+    asked: list[str] = []
+    select = kg.backend.select
+    kg.backend.select = lambda text: (asked.append(text), select(text))[1]
+    data = collect(kg, as_of=AS_OF)
+    strict = kg.catalog.get("partners").bound({"asOf": AS_OF.isoformat(), "strict": "true"}, kg.resolve)
+    assert strict not in asked
+    assert data["headline"]["strict_partners"] == len(kg.query("partners", asOf=AS_OF.isoformat(), strict="true"))
