@@ -229,3 +229,30 @@ def test_shared_partners_counted_sparse_equal_those_counted_in_python(seed, monk
     monkeypatch.setattr(reform, "_SPARSE_FROM", 0)
     assert reform._shared_counts(ids, members) == in_python
     assert len(in_python) > 0 or len(ids) < 2
+
+
+def test_a_practical_cooperation_participation_judged_dormant_is_not_engagement():
+    """The rules count a partner's practical-cooperation participations that no source judges dormant:
+    a Dormant assessment about one of them takes it out of the count (and only that one)."""
+    import pyoxigraph as ox
+    kg = pgraph.load(files=[reform.SCENARIO_FILE])
+    pg = "https://w3id.org/pgraph/ontology#"
+    engaged = re.compile(r"(\d+) practical-cooperation instrument\(s\) not judged dormant")
+    before = {a.country: a for a in reform.assign(kg, as_of=AS_OF)}
+    rows = kg.sparql("""SELECT ?p WHERE { ?p a pg:Participation ; pg:participant ?c ; pg:instrument ?i .
+        ?c dcterms:identifier "GEO" . ?i a ?class . ?class pg:kindId ?kind
+        FILTER(?kind IN ("initiative", "programme", "tool", "document", "special-body")) } ORDER BY ?p""")
+    count = int(engaged.search(before["GEO"].reason).group(1))
+    assert count >= 2 and rows
+    judged = ox.BlankNode()
+    for p, o in ((ox.NamedNode(RDF_TYPE), ox.NamedNode(pg + "Assessment")),
+                 (ox.NamedNode(pg + "about"), ox.NamedNode(rows[0]["p"])),
+                 (ox.NamedNode(pg + "verdict"), ox.NamedNode(pg + "Dormant"))):
+        kg.backend.store.add(ox.Quad(judged, p, o))
+    after = {a.country: a for a in reform.assign(kg, as_of=AS_OF)}
+    assert int(engaged.search(after["GEO"].reason).group(1)) == count - 1
+    assert {c: a.reason for c, a in after.items() if c != "GEO"} == \
+        {c: a.reason for c, a in before.items() if c != "GEO"}
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
