@@ -187,3 +187,20 @@ def test_participations_read_by_the_caller_give_the_same_findings_and_locate_fal
     assert alone.locations and not shared.locations
     with pytest.raises(InternalError, match="2026-11-27"):
         validate_store(kg.backend, settings=AS_OF, participation=Participation.fetch(kg, "2026-11-27"))
+
+
+def test_each_property_a_participation_misses_or_doubles_is_its_own_result():
+    # the fast engine asks for a node shape's minCount 1 in one query and skips a maxCount 1 whose path no
+    # subject repeats: each result must still name its own focus, path, component and message
+    report = validate([FIXTURES / "shapes" / "participation-missing-two-doubling-two.ttl"], data_dir=MINI,
+                      settings=AS_OF)
+    pg, part = "https://w3id.org/pgraph/ontology#", "<https://w3id.org/pgraph/id/participation/"
+    found = {(f.focus.removeprefix(part), f.component, f.path, f.message.split(" pg:")[0])
+             for f in report.findings if f.shape == PGSH + "ParticipationShape"}
+    assert found == {
+        ("x>", "MinCountConstraintComponent", pg + "status", "a participation needs exactly one"),
+        ("x>", "MinCountConstraintComponent", "http://purl.org/dc/terms/source",
+         "every participation needs a dcterms:source"),
+        ("y>", "MaxCountConstraintComponent", pg + "participant", "a participation needs exactly one"),
+        ("y>", "MaxCountConstraintComponent", pg + "startDate", "a participation needs exactly one"),
+    }
