@@ -9,6 +9,7 @@ import rdflib
 
 from conftest import FIXTURES, MINI, ROOT, assert_user_error, run_cli
 from pgraph.validate.engine import compile_shapes
+from pgraph.validate.pairs import counted_shapes
 from pgraph.validate.run import Settings, shape_files, validate
 from pgraph.validate.formats import rules_markdown
 
@@ -138,7 +139,6 @@ def test_many_instruments_counted_from_rows_equals_its_sparql(day, most):
 def test_an_untyped_participation_leaves_many_instruments_to_its_sparql(tmp_path):
     """The shape counts a participation not typed pg:Participation, the rows do not: the fast engine
     must then answer with the shape's SPARQL, as pySHACL does."""
-    from pgraph.validate.pairs import counted_shapes
     extra = tmp_path / "untyped.ttl"
     extra.write_text("@prefix pg: <https://w3id.org/pgraph/ontology#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
                      "<https://w3id.org/pgraph/id/participation/md-SWE> pg:participant <https://w3id.org/pgraph/id/country/SWE> ;\n"
@@ -151,6 +151,37 @@ def test_an_untyped_participation_leaves_many_instruments_to_its_sparql(tmp_path
     assert many not in counted_shapes(store)
     fast = validate([extra], data_dir=MINI, settings=settings)
     assert {f.key() for f in fast.findings if f.shape == many} == {f.key() for f in by_sparql if f.shape == many}
+
+
+@pytest.mark.parametrize("day", ["2004-06-01", "2014-06-01", "2026-11-28", "1999-06-01"])
+def test_zombie_counted_from_rows_equals_its_sparql(day):
+    settings = Settings(as_of=dt.date.fromisoformat(day))
+    store, counted, by_sparql = _counted_and_sparql([FIXTURES / "shapes" / "smell-zombie.ttl"], MINI, settings)
+    zombie = PGSH + "ZombieShape"
+    assert zombie in counted_shapes(store)
+    assert {f for f in counted if f.shape == zombie} == {f for f in by_sparql if f.shape == zombie}
+    assert any(f.shape == zombie for f in counted) == (day >= "2005")
+
+
+def test_a_date_of_another_type_leaves_the_zombie_to_its_sparql(tmp_path):
+    """The rows read a start as xsd:date(...), the shape compares it as it is (a dateTime is then no
+    start by the date): the fast engine must then answer with the shape's SPARQL, as pySHACL does."""
+    extra = tmp_path / "datetime.ttl"
+    extra.write_text("@prefix pg: <https://w3id.org/pgraph/ontology#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+                     "<https://w3id.org/pgraph/id/participation/z-SWE> a pg:Participation ;\n"
+                     "    pg:participant <https://w3id.org/pgraph/id/country/SWE> ;\n"
+                     "    pg:instrument <https://w3id.org/pgraph/id/instrument/z> ;\n"
+                     "    pg:startDate \"2001-01-01T00:00:00\"^^xsd:dateTime .\n")
+    files = [FIXTURES / "shapes" / "smell-zombie.ttl", extra]
+    store, counted, by_sparql = _counted_and_sparql(files, MINI, AS_OF)
+    zombie = PGSH + "ZombieShape"
+    assert {f.focus for f in by_sparql if f.shape == zombie} == {"<https://w3id.org/pgraph/id/instrument/z>"}
+    assert not any(f.shape == zombie for f in counted)        # the rows count the dateTime start as active
+    assert zombie not in counted_shapes(store)
+    fast = validate(files, data_dir=MINI, settings=AS_OF)
+    reference = validate(files, data_dir=MINI, settings=AS_OF, engine="pyshacl")
+    assert {f.key() for f in fast.findings if f.shape == zombie} == {f.key() for f in by_sparql if f.shape == zombie}
+    assert {f.key() for f in fast.findings} == {f.key() for f in reference.findings}
 
 
 def test_validate_reads_the_parsed_graph_cache_without_writing_its_settings_into_it(tmp_path, monkeypatch):
@@ -187,3 +218,20 @@ def test_participations_read_by_the_caller_give_the_same_findings_and_locate_fal
     assert alone.locations and not shared.locations
     with pytest.raises(InternalError, match="2026-11-27"):
         validate_store(kg.backend, settings=AS_OF, participation=Participation.fetch(kg, "2026-11-27"))
+
+
+def test_each_property_a_participation_misses_or_doubles_is_its_own_result():
+    # the fast engine asks for a node shape's minCount 1 in one query and skips a maxCount 1 whose path no
+    # subject repeats: each result must still name its own focus, path, component and message
+    report = validate([FIXTURES / "shapes" / "participation-missing-two-doubling-two.ttl"], data_dir=MINI,
+                      settings=AS_OF)
+    pg, part = "https://w3id.org/pgraph/ontology#", "<https://w3id.org/pgraph/id/participation/"
+    found = {(f.focus.removeprefix(part), f.component, f.path, f.message.split(" pg:")[0])
+             for f in report.findings if f.shape == PGSH + "ParticipationShape"}
+    assert found == {
+        ("x>", "MinCountConstraintComponent", pg + "status", "a participation needs exactly one"),
+        ("x>", "MinCountConstraintComponent", "http://purl.org/dc/terms/source",
+         "every participation needs a dcterms:source"),
+        ("y>", "MaxCountConstraintComponent", pg + "participant", "a participation needs exactly one"),
+        ("y>", "MaxCountConstraintComponent", pg + "startDate", "a participation needs exactly one"),
+    }

@@ -1,8 +1,8 @@
 """The smells that count active participations (redundant pair, subsumed instrument, partner in
-many instruments), counted from one SELECT of participation rows (graphs/pairwise.py) instead of
-a self-join or an active-participation pattern per shape: the same findings, messages included,
-as the shapes' SPARQL gives (tests/test_validation.py compares both on the fixtures, the data and
-synthetic graphs)."""
+many instruments, zombie instrument), counted from one SELECT of participation rows
+(graphs/pairwise.py) instead of a self-join or an active-participation pattern per shape: the same
+findings, messages included, as the shapes' SPARQL gives (tests/test_validation.py and
+tests/test_pairwise.py compare both on the fixtures, the data and synthetic graphs)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -17,7 +17,8 @@ def _texts(p: Any, thing: Any) -> list[str]:
     return [str(i) for i in p.ids.get(thing, ())]
 
 
-def _redundant(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -> list[Finding]:
+def _redundant(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any],
+               store: Any) -> list[Finding]:
     from ..graphs import decimal_ratio, round3
     order, counts = shared_counts
     threshold, out = Decimal(settings["minJaccard"].value), []
@@ -39,7 +40,8 @@ def _redundant(p: Any, shared_counts: Any, check: Any, targets: set[Any], settin
     return out
 
 
-def _subsumed(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -> list[Finding]:
+def _subsumed(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any],
+              store: Any) -> list[Finding]:
     order, counts = shared_counts
     out = []
     for x, y, shared in counts:
@@ -61,7 +63,8 @@ _UNTYPED = ("ASK { ?p <https://w3id.org/pgraph/ontology#instrument> ?i ; <https:
             "FILTER NOT EXISTS { ?p a <https://w3id.org/pgraph/ontology#Participation> } }")
 
 
-def _many(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any]) -> list[Finding]:
+def _many(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any],
+          store: Any) -> list[Finding]:
     """Partners (not Allies on the date) active in at least maxInstruments instruments at once."""
     count: dict[Any, int] = {}
     for who_all in p.members.values():
@@ -72,6 +75,33 @@ def _many(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: d
         if n >= threshold and who in targets:
             row = {"asOf": settings["asOf"], "max": settings["maxInstruments"], "n": str(n)}
             out.append(_finding(check, who, who, row))
+    return out
+
+
+# the zombie shape's SELECT without its active participations (those are the rows' instruments)
+_IN_FORCE_STARTED = """PREFIX pg: <https://w3id.org/pgraph/ontology#>
+PREFIX pgsh: <https://w3id.org/pgraph/shapes#>
+SELECT ?this ?asOf (COUNT(DISTINCT ?p) AS ?n)
+       (IF(COUNT(DISTINCT ?p) = 1, "1 participation", CONCAT(STR(COUNT(DISTINCT ?p)), " participations")) AS ?had)
+WHERE {
+  ?this pg:establishedOn ?established .
+  pgsh:settings pgsh:asOf ?asOf .
+  FILTER(?established <= ?asOf)
+  OPTIONAL { ?this pg:endedOn ?end }
+  FILTER(!BOUND(?end) || ?end > ?asOf)
+  ?p pg:instrument ?this ; pg:startDate ?s FILTER(?s <= ?asOf)
+} GROUP BY ?this ?asOf"""
+
+
+def _zombie(p: Any, shared_counts: Any, check: Any, targets: set[Any], settings: dict[str, Any],
+            store: Any) -> list[Finding]:
+    """Instruments in force, with a participation started by the date, none of them active on it."""
+    from ..graphs import thing_text
+    out = []
+    for row in store.query(_IN_FORCE_STARTED):
+        this = thing_text(row["this"])
+        if this in targets and not p.members.get(this):
+            out.append(_finding(check, this, this, {"asOf": row["asOf"], "had": row["had"], "n": row["n"]}))
     return out
 
 
@@ -87,16 +117,28 @@ def _finding(check: Any, this: Any, value: Any, row: dict[str, Any]) -> Finding:
 
 SHAPES: dict[str, Callable[..., list[Finding]]] = {PGSH + "RedundantPairShape": _redundant,
                                                   PGSH + "SubsumedShape": _subsumed,
-                                                  PGSH + "ManyInstrumentsShape": _many}
+                                                  PGSH + "ManyInstrumentsShape": _many,
+                                                  PGSH + "ZombieShape": _zombie}
+
+
+# a date the rows read as xsd:date(...) and the zombie shape compares as it is
+_NOT_A_DATE = ("ASK { VALUES ?d { <https://w3id.org/pgraph/ontology#startDate> <https://w3id.org/pgraph/ontology#endDate> "
+               "<https://w3id.org/pgraph/ontology#establishedOn> <https://w3id.org/pgraph/ontology#endedOn> "
+               "<https://w3id.org/pgraph/ontology#date> } ?x ?d ?o "
+               "FILTER(!isLiteral(?o) || DATATYPE(?o) != <http://www.w3.org/2001/XMLSchema#date>) }")
 
 
 def counted_shapes(store: Any) -> frozenset[str]:
-    """The shapes counted here on this graph. The many-instruments shape's pattern is the rows' pattern
-    except that it does not ask for pg:Participation: a graph with an untyped participation leaves
-    that shape to its SPARQL."""
+    """The shapes counted here on this graph. The many-instruments and zombie shapes' pattern is the
+    rows' pattern except that it does not ask for pg:Participation: a graph with an untyped
+    participation leaves those shapes to their SPARQL; and the zombie shape compares dates as they are,
+    where the rows read them as xsd:date, so a date of another type leaves it to its SPARQL too."""
+    out = frozenset(SHAPES)
     if store.query(_UNTYPED):
-        return frozenset(SHAPES) - {PGSH + "ManyInstrumentsShape"}
-    return frozenset(SHAPES)
+        out -= {PGSH + "ManyInstrumentsShape", PGSH + "ZombieShape"}
+    elif store.query(_NOT_A_DATE):
+        out -= {PGSH + "ZombieShape"}
+    return out
 
 
 def pair_findings(store: Any, compiled: CompiledShapes, shapes: frozenset[str] = frozenset(SHAPES),
@@ -118,5 +160,5 @@ def pair_findings(store: Any, compiled: CompiledShapes, shapes: frozenset[str] =
     out: list[Finding] = []
     for check in checks:
         targets = {thing_text(s["this"]) for s in store.query(f"SELECT ?this WHERE {{ {check.target} }}")}
-        out += SHAPES[check.shape](p, shared_counts, check, targets, settings)
+        out += SHAPES[check.shape](p, shared_counts, check, targets, settings, store)
     return out
