@@ -134,3 +134,36 @@ def test_stats_say_when_the_date_is_after_the_curation_date():
     later = run_cli("stats", "--as-of", "2030-01-01")
     assert later.returncode == 0 and "2030-01-01 is after the curation date 2026-11-30" in later.stdout
     assert "after the curation date" not in run_cli("stats", "--as-of", "2026-01-01").stdout
+
+
+_INSTRUMENT_WIDE = """\
+@prefix pg: <https://w3id.org/pgraph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix inst: <https://w3id.org/pgraph/id/instrument/> .
+@prefix change: <https://w3id.org/pgraph/id/change/> .
+@prefix src: <https://example.org/source/> .
+# a change of a whole instrument dated only to its year, and an instrument suspended with nobody in it
+change:gamma-2020 a pg:StatusChange ; pg:changeOf inst:gamma ; pg:changeType pg:RestrictionChange ;
+    pg:date "2020-01-01"^^xsd:date ; pg:datePrecision pg:YearPrecision ; dcterms:source src:a .
+inst:empty a pg:RegionalFramework ; dcterms:identifier "empty" ; rdfs:label "Empty framework"@en ;
+    pg:establishedOn "2010-01-01"^^xsd:date ; dcterms:source src:a .
+change:empty-2015 a pg:StatusChange ; pg:changeOf inst:empty ; pg:changeType pg:SuspensionChange ;
+    pg:date "2015-01-01"^^xsd:date ; dcterms:source src:a .
+"""
+
+
+def test_never_terminated_gives_each_instrument_the_status_instruments_gives(tmp_path):
+    """Its header promises the status of the 'instruments' query, instrument-wide facts included: a
+    change of the whole instrument on a date known only to its year, and a suspension of an
+    instrument nobody takes part in."""
+    extra = tmp_path / "instrument-wide.ttl"
+    extra.write_text(_INSTRUMENT_WIDE, encoding="utf-8")
+    kg = pgraph.load(FIXTURES / "asof", files=[extra])
+    assert by(kg.query("never-terminated", asOf="2020-06-30"), "instrument")["gamma"]["status"] == "uncertain"
+    assert by(kg.query("never-terminated", asOf="2016-01-01"), "instrument")["empty"]["status"] == "suspended"
+    for day in [f"{year}-{md}" for year in range(1999, 2027) for md in ("01-15", "06-30", "12-31")]:
+        statuses = {r["instrument"]: r["status"] for r in kg.query("instruments", asOf=day)}
+        for row in kg.query("never-terminated", asOf=day):
+            assert row["status"] == statuses[row["instrument"]], (day, row)
