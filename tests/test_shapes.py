@@ -25,6 +25,7 @@ EXPECTED = {
     "participation-without-status": ("ParticipationShape", "Violation", "MinCount", "exactly one pg:status"),
     "participation-bad-end-reason": ("ParticipationShape", "Violation", "Class", "pg:EndReason"),
     "participation-without-source": ("ParticipationShape", "Violation", "MinCount", "needs a dcterms:source"),
+    "participation-missing-two-doubling-two": ("ParticipationShape", "Violation", "MinCount", "exactly one pg:status"),
     "participation-ended-without-reason": ("EndedParticipationShape", "Violation", "SPARQL", "end reason is missing"),
     "participation-before-instrument": ("ParticipationWithinLifetimeShape", "Violation", "SPARQL", "starts 2010-01-01 before the lifetime of instrument eop"),
     "participation-after-instrument-ended": ("ParticipationWithinLifetimeShape", "Violation", "SPARQL", "after the end of instrument old"),
