@@ -85,13 +85,14 @@ _WAIT = 0.1  # seconds the engine may take before a question counts as large (nu
 
 
 def _engine_cells(kg: Any, name: str, as_of: str, columns: tuple[str, ...], more: dict[str, str],
-                  meanwhile: Callable[[], Any]) -> list[list[str]] | None:
+                  meanwhile: Callable[[], Any], *, sparse: bool = False) -> list[list[str]] | None:
     """A building-block query's answer from the embedded engine as raw SPARQL TSV cells, column by
     column (store.tsv_columns), or None elsewhere (or for an answer TSV does not carry plainly).
 
     The engine evaluates in a thread of its own (pyoxigraph releases the GIL while it serialises), so
     this thread does `meanwhile` (the areas' SELECT, on the other core) and, when the answer takes
-    long (a large graph), imports numpy for the counting, instead of waiting idle."""
+    long (a large graph), imports numpy for the counting (and scipy.sparse if `sparse`: 0.1 s),
+    instead of waiting idle."""
     import threading
     store = getattr(kg.backend, "store", None)
     if store is None or not hasattr(store, "query"):
@@ -116,6 +117,8 @@ def _engine_cells(kg: Any, name: str, as_of: str, columns: tuple[str, ...], more
         engine.join(_WAIT)
         if engine.is_alive():
             import numpy  # noqa: F401  (counting a large answer needs it; loaded on this core meanwhile)
+            if sparse:
+                import scipy.sparse  # noqa: F401  (shared_counts' M·Mᵀ)
         engine.join()
     if "error" in out:
         raise out["error"]
@@ -173,18 +176,21 @@ class Participation:
     _counts: tuple[list[Any], list[tuple[int, int, int]]] | None = field(default=None, repr=False)
 
     @classmethod
-    def fetch(cls, kg: Any, as_of: str, *, strict: bool = False, areas: bool = False) -> "Participation":
+    def fetch(cls, kg: Any, as_of: str, *, strict: bool = False, areas: bool = False,
+              sparse: bool = False) -> "Participation":
         """The first SELECT now, the second when an area is first asked for (or now, while the engine
         answers the first, if `areas`), on the graph's backend; strict counts only participations
-        certain on the date (docs/data.md). A backend that keeps what is built from its answers (the
-        report's, asking each text once) gives one object for the date to every asker, built once."""
+        certain on the date (docs/data.md); `sparse` loads scipy.sparse while a large answer is
+        evaluated, for the counts redundant and subsumed ask. A backend that keeps what is built from
+        its answers (the report's, asking each text once) gives one object for the date to every
+        asker, built once."""
         keep = getattr(kg.backend, "kept", None)
         if keep is not None:
-            return keep(("participation", as_of, strict), lambda: cls._fetched(kg, as_of, strict, areas))
-        return cls._fetched(kg, as_of, strict, areas)
+            return keep(("participation", as_of, strict), lambda: cls._fetched(kg, as_of, strict, areas, sparse))
+        return cls._fetched(kg, as_of, strict, areas, sparse)
 
     @classmethod
-    def _fetched(cls, kg: Any, as_of: str, strict: bool, areas: bool) -> "Participation":
+    def _fetched(cls, kg: Any, as_of: str, strict: bool, areas: bool, sparse: bool) -> "Participation":
         from ..store import from_oxigraph
         columns = ("instrument", "instrument_id", "area", "area_key", "in_force")
         more = {"strict": "true" if strict else "false"}
@@ -194,7 +200,7 @@ class Participation:
             return early[0] if early else _rows(kg, "instrument-areas", as_of, columns)
         found = cls(as_of, {}, {}, area_rows)
         cells = _engine_cells(kg, "active-participations", as_of, _ACTIVE, more,
-                              meanwhile=lambda: early.append(list(area_rows())) if areas else None)
+                              meanwhile=lambda: early.append(list(area_rows())) if areas else None, sparse=sparse)
         if cells is not None and _from_cells(found, *cells):
             return found
         members: dict[Any, set[Any]] = defaultdict(set)
@@ -842,7 +848,7 @@ def answer(kg: Any, name: str, terms: dict[str, Any]) -> list[Any]:
     strict = "strict" in terms and terms["strict"].lexical in ("true", "1")
     as_of = terms["asOf"].lexical
     p = Participation.areas_only(kg, as_of) if name == "thematic-overlap" else \
-        Participation.fetch(kg, as_of, strict=strict, areas=name != "overlap")
+        Participation.fetch(kg, as_of, strict=strict, areas=name != "overlap", sparse=name in ("redundant", "subsumed"))
     return ANSWERS[name](p, terms)
 
 
