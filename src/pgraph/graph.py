@@ -125,18 +125,41 @@ class KnowledgeGraph:
         return postprocess(saved, rows)
 
     def query_text(self, name: str, fmt: str, **params: Any) -> Iterator[str] | None:
-        """A saved query's answer already written in a format, in pieces, when the counting path
-        writes it itself (overlap-graph as N-Triples: text, not two million triple objects; overlap as
-        CSV/TSV: columns, not a dict per row); else None."""
+        """A saved query's answer already written in a format, in pieces, when it can be written
+        without a dict per row: the counting path's (overlap-graph as N-Triples: text, not two million
+        triple objects; overlap as CSV/TSV: columns) or any other SELECT's CSV/TSV from the embedded
+        engine, column by column; else None (the caller writes query()'s rows)."""
         from .graphs import PAIRWISE
         saved = self.catalog.get(name)
-        if saved.name not in PAIRWISE:  # any other question: the counting path is not even imported
-            return None
-        from .graphs import pairwise_text, pairwise_writes
-        if not (pairwise_writes(saved.name, fmt) and self.fast_pairs and self._is_fast(saved)):
-            return None
         values = {k: v for k, v in params.items() if v is not None}
+        if saved.name not in PAIRWISE:  # any other question: the counting path is not even imported
+            return self._delimited_text(saved, fmt, values)
+        if not (self.fast_pairs and self._is_fast(saved)):  # its .rq runs, as any other SELECT
+            return self._delimited_text(saved, fmt, values)
+        from .graphs import pairwise_text, pairwise_writes
+        if not pairwise_writes(saved.name, fmt):
+            return None
         return pairwise_text(self, saved.name, fmt, saved.terms(values, self.resolve))
+
+    def _delimited_text(self, saved: Any, fmt: str, values: dict[str, Any]) -> list[str] | None:
+        """A SELECT's CSV or TSV from the embedded engine's answer column by column: the bytes the
+        row path writes (render_rows of query()'s rows), 0.8 s sooner for memberships at 1M triples.
+        None where that path is needed: a server, fewer than two columns, an answer
+        without a declared column (query() names it) or a cell TSV does not carry plainly."""
+        columns = list(saved.columns)
+        select_columns = getattr(self.backend, "select_columns", None)
+        if fmt not in ("csv", "tsv") or saved.form != "SELECT" or select_columns is None or len(columns) < 2:
+            return None
+        answer = select_columns(saved.bound(values, self.resolve))
+        if answer is None or any(c not in answer for c in columns):
+            return None
+        from .catalog.saved import as_list
+        from .output import delimited_columns
+        for c in saved.lists:  # split and sorted as postprocess does, once per distinct cell
+            if c in answer:
+                split = {v: as_list(v) for v in set(answer[c])}
+                answer[c] = list(map(split.__getitem__, answer[c]))
+        return [delimited_columns({c: answer[c] for c in columns}, "," if fmt == "csv" else "\t")]
 
     def _is_fast(self, saved: Any) -> bool:
         """A pairwise question from pgraph's own catalogue (not a file of the same name given by path)."""

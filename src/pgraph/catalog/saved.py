@@ -254,9 +254,14 @@ def postprocess(query: SavedQuery, rows: list[dict[str, Any]]) -> list[dict[str,
         for c in lists:
             v = shaped[c]
             if not isinstance(v, list):  # a list already split (the pairwise counts give one) stays
-                shaped[c] = sorted(str(v).split()) if v not in (None, "") else []
+                shaped[c] = as_list(v)
         out.append(shaped)
     return out
+
+
+def as_list(value: Any) -> list[str]:
+    """A list column's cell (space-separated items, as GROUP_CONCAT gives them) as its sorted items."""
+    return sorted(str(value).split()) if value not in (None, "") else []
 
 
 def markdown(catalog: Catalog) -> str:

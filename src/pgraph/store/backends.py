@@ -119,6 +119,19 @@ class EmbeddedStore:
             return converted
         return [dict(zip(names, map(value, sol))) for sol in result]
 
+    def select_columns(self, text: str) -> dict[str, list[Any]] | None:
+        """A SELECT's answer as one list of values per variable (the values select gives, without a
+        dict per row), or None when TSV does not carry a cell plainly (a quoted triple)."""
+        import pyoxigraph as ox
+        from .results import tsv_value_columns
+        result = self._run(text)
+        if not getattr(result, "variables", None):  # an ASK's boolean, a CONSTRUCT's triples
+            return None
+        try:
+            return tsv_value_columns(result.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8"))
+        except ValueError:
+            return None
+
     def construct(self, text: str) -> list[Any]:
         return list(self._run(text))
 

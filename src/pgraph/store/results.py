@@ -153,6 +153,23 @@ def tsv_columns(body: str, names: tuple[str, ...]) -> list[list[str]]:
     return [cells[n::len(names)] for n in range(len(names))]
 
 
+def tsv_value_columns(body: str) -> dict[str, list[Any]]:
+    """A SELECT answer in SPARQL TSV (as the embedded engine writes it) as one list of values per
+    variable, in the answer's order, each distinct cell converted once (tsv_value): the rows of
+    tsv_rows without a dict per row, for writers that go column by column (0.5 s less for 105k rows
+    of seven cells). ValueError for a cell it does not read (a quoted triple)."""
+    head, _, rest = body.partition("\n")
+    names = tuple(name[1:] for name in head.split("\t"))
+    cells = tsv_columns(body, names)
+    seen: dict[str, Any] = {}
+    out = {}
+    for name, column in zip(names, cells):
+        for cell in set(column).difference(seen):
+            seen[cell] = tsv_value(cell)
+        out[name] = list(map(seen.__getitem__, column))
+    return out
+
+
 def tsv_rows(body: str) -> list[dict[str, Any]]:
     """The rows of a SELECT answer in SPARQL TSV (as the embedded engine writes it: one line per row,
     tabs and newlines inside literals escaped), each distinct cell converted once. Plain strings are
