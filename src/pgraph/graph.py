@@ -153,7 +153,7 @@ class KnowledgeGraph:
         answer = select_columns(saved.bound(values, self.resolve))
         if answer is None or any(c not in answer for c in columns):
             return None
-        from .catalog.saved import as_list
+        from .catalog import as_list
         from .output import delimited_columns
         for c in saved.lists:  # split and sorted as postprocess does, once per distinct cell
             if c in answer:

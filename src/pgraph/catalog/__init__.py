@@ -5,7 +5,7 @@ from __future__ import annotations
 from .binding import Iri, Term, escape_string
 from .columns import column_order, in_query_order
 from .params import ParamSpec, coerce
-from .saved import Catalog, markdown, postprocess, read_query
+from .saved import Catalog, as_list, markdown, postprocess, read_query
 
-__all__ = ["Catalog", "column_order", "in_query_order", "markdown", "postprocess", "read_query", "ParamSpec",
+__all__ = ["Catalog", "as_list", "column_order", "in_query_order", "markdown", "postprocess", "read_query", "ParamSpec",
            "coerce", "Iri", "Term", "escape_string"]

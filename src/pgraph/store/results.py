@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .terms import from_sparql_json
+from .terms import _literal_value as literal_value, from_sparql_json
 
 _KINDS = ("uri", "literal", "typed-literal", "bnode")
 
@@ -111,7 +111,6 @@ def _unescape(text: str) -> str:
 def tsv_value(cell: str) -> Any:
     """One SPARQL TSV cell (as the embedded engine writes it) as the value terms.from_oxigraph gives
     for the same term; ValueError for a quoted triple."""
-    from .terms import _literal_value as literal_value
     if not cell:
         return None
     first = cell[0]
