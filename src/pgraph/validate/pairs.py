@@ -121,7 +121,7 @@ SHAPES: dict[str, Callable[..., list[Finding]]] = {PGSH + "RedundantPairShape": 
                                                   PGSH + "ZombieShape": _zombie}
 
 
-# a date the rows read as xsd:date(...) and the zombie shape compares as it is
+# a date the rows read as xsd:date(...) and the four shapes compare as it is
 _NOT_A_DATE = ("ASK { VALUES ?d { <https://w3id.org/pgraph/ontology#startDate> <https://w3id.org/pgraph/ontology#endDate> "
                "<https://w3id.org/pgraph/ontology#establishedOn> <https://w3id.org/pgraph/ontology#endedOn> "
                "<https://w3id.org/pgraph/ontology#date> } ?x ?d ?o "
@@ -131,13 +131,14 @@ _NOT_A_DATE = ("ASK { VALUES ?d { <https://w3id.org/pgraph/ontology#startDate> <
 def counted_shapes(store: Any) -> frozenset[str]:
     """The shapes counted here on this graph. The many-instruments and zombie shapes' pattern is the
     rows' pattern except that it does not ask for pg:Participation: a graph with an untyped
-    participation leaves those shapes to their SPARQL; and the zombie shape compares dates as they are,
-    where the rows read them as xsd:date, so a date of another type leaves it to its SPARQL too."""
+    participation leaves those shapes to their SPARQL. Every one of the four shapes compares dates as
+    they are, where the rows read them as xsd:date(...): a date of another type (an xsd:dateTime, a
+    plain string) leaves all four to their SPARQL."""
+    if store.query(_NOT_A_DATE):
+        return frozenset()
     out = frozenset(SHAPES)
     if store.query(_UNTYPED):
         out -= {PGSH + "ManyInstrumentsShape", PGSH + "ZombieShape"}
-    elif store.query(_NOT_A_DATE):
-        out -= {PGSH + "ZombieShape"}
     return out
 
 
