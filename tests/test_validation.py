@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -163,16 +164,21 @@ def test_zombie_counted_from_rows_equals_its_sparql(day):
     assert any(f.shape == zombie for f in counted) == (day >= "2005")
 
 
-def test_a_date_of_another_type_leaves_the_zombie_to_its_sparql(tmp_path):
-    """The rows read a start as xsd:date(...), the shape compares it as it is (a dateTime is then no
-    start by the date): the fast engine must then answer with the shape's SPARQL, as pySHACL does."""
+def _zombie_with_a_datetime_start(tmp_path: Path) -> list[Path]:
+    """The zombie fixture plus Sweden's participation in it started on an xsd:dateTime, not an xsd:date."""
     extra = tmp_path / "datetime.ttl"
     extra.write_text("@prefix pg: <https://w3id.org/pgraph/ontology#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
                      "<https://w3id.org/pgraph/id/participation/z-SWE> a pg:Participation ;\n"
                      "    pg:participant <https://w3id.org/pgraph/id/country/SWE> ;\n"
                      "    pg:instrument <https://w3id.org/pgraph/id/instrument/z> ;\n"
                      "    pg:startDate \"2001-01-01T00:00:00\"^^xsd:dateTime .\n")
-    files = [FIXTURES / "shapes" / "smell-zombie.ttl", extra]
+    return [FIXTURES / "shapes" / "smell-zombie.ttl", extra]
+
+
+def test_a_date_of_another_type_leaves_the_zombie_to_its_sparql(tmp_path):
+    """The rows read a start as xsd:date(...), the shape compares it as it is (a dateTime is then no
+    start by the date): the fast engine must then answer with the shape's SPARQL, as pySHACL does."""
+    files = _zombie_with_a_datetime_start(tmp_path)
     store, counted, by_sparql = _counted_and_sparql(files, MINI, AS_OF)
     zombie = PGSH + "ZombieShape"
     assert {f.focus for f in by_sparql if f.shape == zombie} == {"<https://w3id.org/pgraph/id/instrument/z>"}
@@ -188,13 +194,7 @@ def test_a_date_of_another_type_leaves_the_zombie_to_its_sparql(tmp_path):
 def test_a_date_of_another_type_leaves_many_instruments_to_its_sparql(tmp_path, most):
     """A participation started on an xsd:dateTime: the shape's SPARQL does not count it as started
     by the date, the rows (xsd:date(...)) do, so counting would report one instrument more."""
-    extra = tmp_path / "datetime.ttl"
-    extra.write_text("@prefix pg: <https://w3id.org/pgraph/ontology#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-                     "<https://w3id.org/pgraph/id/participation/z-SWE> a pg:Participation ;\n"
-                     "    pg:participant <https://w3id.org/pgraph/id/country/SWE> ;\n"
-                     "    pg:instrument <https://w3id.org/pgraph/id/instrument/z> ;\n"
-                     "    pg:startDate \"2001-01-01T00:00:00\"^^xsd:dateTime .\n")
-    files = [FIXTURES / "shapes" / "smell-zombie.ttl", extra]
+    files = _zombie_with_a_datetime_start(tmp_path)
     settings = Settings(as_of=dt.date(2024, 6, 1), max_instruments=most)
     store, counted, by_sparql = _counted_and_sparql(files, MINI, settings)
     many = PGSH + "ManyInstrumentsShape"
