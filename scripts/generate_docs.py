@@ -42,8 +42,19 @@ def _fill(page: Path, marker: str, table: str) -> None:
     page.write_text(text, encoding="utf-8")
 
 
+def predicates_table() -> str:
+    """queries/predicates.json: the predicates each saved query reads (a pairwise question's building
+    blocks included), so `pgraph query NAME` loads only their quads from the cache."""
+    import json
+    from pgraph.catalog.reads import table
+    from pgraph.graphs import BUILDING_BLOCKS, PAIRWISE
+    rows = table(Catalog(), {name: BUILDING_BLOCKS for name in PAIRWISE})
+    return json.dumps(rows, indent=1, sort_keys=True) + "\n"
+
+
 def main() -> None:
     (DOCS / "queries.md").write_text(markdown(Catalog()), encoding="utf-8")
+    (ROOT / "queries" / "predicates.json").write_text(predicates_table(), encoding="utf-8")
     _fill(DOCS / "validation.md", "rules", rules_markdown(compile_shapes(shape_files()).described))
     _fill(DOCS / "reliability.md", "catalogue", catalogue_table())
     from pgraph.serve import write_ontology_docs

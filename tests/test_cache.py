@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -45,6 +46,19 @@ def entries(tmp_path: Path) -> list[Path]:
 
 def answers(kg: pgraph.KnowledgeGraph) -> list:
     return [kg.query("members", instrument="pfp"), kg.query("overlap"), kg.query("partners"), len(kg.backend)]
+
+
+def part_answers(kg: pgraph.KnowledgeGraph) -> list:
+    """The answers of `answers` that a store holding only their questions' predicates gives."""
+    return answers(kg)[:3]
+
+
+def their_predicates() -> frozenset[str]:
+    """The predicates `answers`' questions read (and the name resolver's): what a partial load holds."""
+    from pgraph.catalog import Catalog, saved_predicates
+    from pgraph.graph import RESOLVER_READS
+    catalog = Catalog()
+    return RESOLVER_READS.union(*(saved_predicates(catalog.get(n)) for n in ("members", "overlap", "partners")))
 
 
 def one_warning(err: str, *fragments: str) -> None:
@@ -531,6 +545,19 @@ def test_ctrl_c_while_the_cache_entry_is_written_leaves_no_part_file(big_graph, 
         assert pgraph.load(big_graph, cached=True).backend.cache_state == "hit"
 
 
+def test_an_entry_whose_index_is_damaged_is_rebuilt_with_one_warning(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PGRAPH_CACHE", str(tmp_path / "cache"))
+    pgraph.load(MINI, cached=True)
+    (entry,) = (tmp_path / "cache" / cache.FOLDER).glob("*.nq")
+    raw = entry.read_bytes()
+    entry.write_bytes(raw[:-cache.TRAILER] + b"# index-at 99999999999999999\n")
+    capsys.readouterr()
+    kg = pgraph.load(MINI, cached=True, predicates=frozenset({"http://www.w3.org/1999/02/22-rdf-syntax-ns#type"}))
+    err = capsys.readouterr().err
+    assert kg.backend.cache_state == "stored" and kg.backend.predicates is None
+    assert err.count("\n") == 1 and "no section index" in err and "rebuilding it" in err
+
+
 # --------------------------------------------------------------------------- fuzzing: random damage
 
 @pytest.fixture(scope="module")
@@ -543,6 +570,11 @@ def pristine(tmp_path_factory):
         pgraph.load(MINI, cached=True)
         (entry,) = (base / "cache" / cache.FOLDER).glob("*.nq")
     yield entry, entry.read_bytes(), reference, env
+
+
+@pytest.fixture(scope="module")
+def predicates() -> frozenset[str]:
+    return their_predicates()
 
 
 @contextlib.contextmanager
@@ -568,6 +600,18 @@ damage = st.lists(st.tuples(st.sampled_from(["flip", "set", "cut", "insert", "de
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(changes=damage)
 def test_random_damage_to_an_entry_never_gives_a_traceback_or_a_wrong_answer(pristine, capsys, changes):
+    _damaged_load(pristine, capsys, changes, None)
+
+
+@settings(max_examples=CACHE_FUZZ_EXAMPLES, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(changes=damage)
+def test_random_damage_never_gives_a_wrong_answer_from_part_of_an_entry(pristine, predicates, capsys, changes):
+    _damaged_load(pristine, capsys, changes, predicates)
+
+
+def _damaged_load(pristine: tuple, capsys: Any, changes: list, predicates: frozenset[str] | None) -> None:
+    """Load the entry with these changes made to its bytes (all of it, or only some predicates' quads)."""
     entry, original, reference, env = pristine
     raw = bytearray(original)
     for kind, where, blob in changes:
@@ -587,13 +631,17 @@ def test_random_damage_to_an_entry_never_gives_a_traceback_or_a_wrong_answer(pri
             entry.write_bytes(bytes(raw))
             entry.chmod(0o600)
             capsys.readouterr()
-            kg = pgraph.load(MINI, cached=True)
+            kg = pgraph.load(MINI, cached=True, predicates=predicates)
             err = capsys.readouterr().err
         finally:
             entry.write_bytes(original)
-    assert answers(kg) == reference
+    if predicates is None:
+        assert answers(kg) == reference
+    else:
+        assert part_answers(kg) == reference[:3]
     if bytes(raw) == original:
         assert kg.backend.cache_state == "hit" and err == ""
+        assert kg.backend.predicates == predicates
     else:
         assert kg.backend.cache_state == "stored"
         one_warning(err, "rebuilding it")

@@ -202,16 +202,17 @@ _KEPT: list[Any] = []        # graphs loaded by this command, freed by the opera
 _EXIT_AT_ONCE = False        # set by run(): the process ends right after the command
 
 
-def _load(args: argparse.Namespace, *, cached: bool = True) -> Any:
-    """The graph, from the parsed-graph cache when the files are unchanged (validation loads fresh)."""
+def _load(args: argparse.Namespace, *, cached: bool = True, predicates: frozenset[str] | None = None) -> Any:
+    """The graph, from the parsed-graph cache when the files are unchanged (validation loads fresh);
+    with predicates, only their quads when the cache has the graph (a one-question command)."""
     from .graph import load
-    kg = load(args.data, cached=cached, allow_service=getattr(args, "allow_service", False))
+    kg = load(args.data, cached=cached, allow_service=getattr(args, "allow_service", False), predicates=predicates)
     if _EXIT_AT_ONCE:
         _KEPT.append(kg)  # not torn down when the command returns (0.3 s at a million triples)
     return kg
 
 
-def _graph(args: argparse.Namespace) -> Any:
+def _graph(args: argparse.Namespace, *, predicates: frozenset[str] | None = None) -> Any:
     if getattr(args, "endpoint", None):
         from .graph import connect
         from .store import AUTO, MAX_BYTES
@@ -219,7 +220,7 @@ def _graph(args: argparse.Namespace) -> Any:
         return connect(args.endpoint, graph=graph, timeout=args.timeout,
                        max_bytes=MAX_BYTES if args.max_bytes is None else args.max_bytes,
                        allow_service=args.allow_service)
-    return _load(args)
+    return _load(args, predicates=predicates)
 
 
 def _width(args: argparse.Namespace) -> int | None:
@@ -463,7 +464,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     saved.require(params)  # a missing parameter fails before any loading
     fmt = _format(args, "turtle" if saved.form == "CONSTRUCT" else "table")
     _check_form(saved.form, fmt)
-    kg = _graph(args)
+    kg = _graph(args, predicates=_reads(saved, fmt))
     pieces = kg.query_text(args.name, fmt, **params)  # an answer the counting path writes itself
     if pieces is not None:
         _emit_pieces(pieces, args.output)
@@ -473,6 +474,15 @@ def cmd_query(args: argparse.Namespace) -> int:
         return _write_xlsx(args, saved, kg, answer, params)
     _emit(_render_answer(answer, fmt, list(saved.columns) or None, width=_width(args)), args.output)
     return EXIT_OK
+
+
+def _reads(saved: Any, fmt: str) -> frozenset[str] | None:
+    """The predicates `pgraph query` needs loaded: the question's and the name resolver's (a
+    workbook also names the sources and curation date, so it reads everything: None)."""
+    from .catalog import saved_predicates
+    from .graph import RESOLVER_READS
+    needed = saved_predicates(saved)
+    return None if needed is None or fmt == "xlsx" else needed | RESOLVER_READS
 
 
 def _write_xlsx(args: argparse.Namespace, saved: Any, kg: Any, rows: list[Any],

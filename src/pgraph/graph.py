@@ -6,17 +6,20 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .catalog import Catalog, postprocess
-from .errors import EndpointError, ParameterError, QueryError
+from .catalog import Catalog, postprocess, saved_predicates
+from .errors import EndpointError, InternalError, ParameterError, QueryError
 from .store import collect, curated_on
 from .store import AUTO, MAX_BYTES, Backend, EmbeddedStore, RemoteStore, check_read_only
-from .vocab import FACTS_GRAPH, ID_SPACES, ONTOLOGY, sparql_prologue, with_prefixes
+from .vocab import FACTS_GRAPH, ID_SPACES, ONTOLOGY, PG, sparql_prologue, with_prefixes
 
 _INDEX_QUERY = sparql_prologue() + """
 SELECT ?x ?id ?name WHERE {
   ?x dcterms:identifier ?id .
   OPTIONAL { ?x rdfs:label|skos:altLabel|pg:acronym ?name }
 }"""
+#: the predicates the name resolver reads (tests/test_reads.py derives them from its queries)
+RESOLVER_READS = frozenset({"http://purl.org/dc/terms/identifier", "http://www.w3.org/2000/01/rdf-schema#label",
+                            "http://www.w3.org/2004/02/skos/core#altLabel", f"{PG}acronym"})
 
 
 #: a parameter of type 'country' names a participant: a country or an international organisation
@@ -70,6 +73,7 @@ class KnowledgeGraph:
 
     def resolve(self, kind: str, text: str) -> str:
         """The IRI for a short id, acronym or name of an instrument, country or event."""
+        self._holds(RESOLVER_READS, "look up names")
         if self._index is None:
             direct = self._by_identifier(kind, " ".join(text.split()))
             if len(direct) == 1:  # the common case, without reading every name in the graph
@@ -105,9 +109,18 @@ class KnowledgeGraph:
         return f"; {len(holding)} {kind} names contain '{key}', e.g. {', '.join(holding[:3])}: give an id"
 
     # -- queries --------------------------------------------------------------------------
+    def _holds(self, predicates: frozenset[str] | None, what: str) -> None:
+        """Refuse to answer from a store loaded with only some predicates' quads (load(predicates=...))
+        a question that can read others: it would be answered wrong, not slowly."""
+        held = getattr(self.backend, "predicates", None)
+        if held is not None and (predicates is None or not predicates <= held):
+            raise InternalError(f"this graph holds only some predicates' quads and cannot {what}; "
+                                "load it without predicates=")
+
     def query(self, name: str, **params: Any) -> list[Any]:
         """Run a saved query: SELECT gives a list of dicts keyed by column, CONSTRUCT a list of triples."""
         saved = self.catalog.get(name)
+        self._holds(saved_predicates(saved), f"answer {name}")
         values = {k: v for k, v in params.items() if v is not None}
         if self.fast_pairs and self._is_fast(saved):
             from .graphs import pairwise_answer
@@ -131,6 +144,7 @@ class KnowledgeGraph:
         engine, column by column; else None (the caller writes query()'s rows)."""
         from .graphs import PAIRWISE
         saved = self.catalog.get(name)
+        self._holds(saved_predicates(saved), f"answer {name}")
         values = {k: v for k, v in params.items() if v is not None}
         if saved.name not in PAIRWISE:  # any other question: the counting path is not even imported
             return self._delimited_text(saved, fmt, values)
@@ -240,15 +254,19 @@ class KnowledgeGraph:
 
 
 def load(data_dir: str | Path | None = None, *, files: Iterable[str | Path] = (),
-         only: bool = False, cached: bool = False, allow_service: bool = False) -> KnowledgeGraph:
+         only: bool = False, cached: bool = False, allow_service: bool = False,
+         predicates: frozenset[str] | None = None) -> KnowledgeGraph:
     """Load the ontology and data (default: data/ or $PGRAPH_DATA) into the embedded store, once.
 
-    cached=True reuses an on-disk store built from the same file contents (read-only; see cache.py).
+    cached=True reuses the parsed graph stored for the same file contents (see store/cache.py);
+    with it, predicates= loads from a stored graph only those predicates' quads, for a command that
+    asks questions reading no others (catalog.reads tells which; other questions are refused).
     allow_service=True lets queries call other servers with SERVICE (refused by default: no network).
     """
     fileset = collect(Path(data_dir) if data_dir is not None else None,
                       tuple(Path(f) for f in files), only=only)
-    return KnowledgeGraph(EmbeddedStore(fileset, cached=cached, allow_service=allow_service))
+    return KnowledgeGraph(EmbeddedStore(fileset, cached=cached, allow_service=allow_service,
+                                        predicates=predicates))
 
 
 def connect(url: str, *, graph: str | None = AUTO, timeout: float = 30.0, max_bytes: int = MAX_BYTES,

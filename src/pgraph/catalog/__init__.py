@@ -5,7 +5,8 @@ from __future__ import annotations
 from .binding import Iri, Term, escape_string
 from .columns import column_order, in_query_order
 from .params import ParamSpec, coerce
+from .reads import saved_predicates
 from .saved import Catalog, as_list, markdown, postprocess, read_query
 
-__all__ = ["Catalog", "as_list", "column_order", "in_query_order", "markdown", "postprocess", "read_query", "ParamSpec",
+__all__ = ["Catalog", "as_list", "column_order", "in_query_order", "markdown", "postprocess", "read_query", "saved_predicates", "ParamSpec",
            "coerce", "Iri", "Term", "escape_string"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .questions import PAIRWISE
+from .questions import BUILDING_BLOCKS, PAIRWISE
 
 if TYPE_CHECKING:  # the names below, for readers and type checkers; at run time __getattr__ imports them
     from .export import BINARY, format_for, write
@@ -33,7 +33,7 @@ _HOMES: dict[str, tuple[str, str]] = {
     "network_svg": ("svg", "network_svg"), "svg_text": ("svg", "text"),
 }
 
-__all__ = ["PAIRWISE", *_HOMES]
+__all__ = ["BUILDING_BLOCKS", "PAIRWISE", *_HOMES]
 
 
 def __getattr__(name: str) -> Any:

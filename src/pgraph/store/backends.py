@@ -62,16 +62,20 @@ class EmbeddedStore:
     """A pyoxigraph store in memory, loaded once from data files, or (cached=True) from the
     parsed-graph cache when the same bytes were parsed and checked before (see cache.py)."""
 
-    def __init__(self, files: FileSet, *, cached: bool = False, allow_service: bool = False) -> None:
+    def __init__(self, files: FileSet, *, cached: bool = False, allow_service: bool = False,
+                 predicates: frozenset[str] | None = None) -> None:
         import pyoxigraph as ox
         self.files = files
         self.allow_service = allow_service
         self.read_only = False
         self.cache_state = "off"  # or 'hit', 'stored', 'bypassed' (see cache.load_or_build)
+        #: the predicates whose quads the store holds (with every quad that has a blank node); None: all
+        self.predicates: frozenset[str] | None = None
         if cached:
             from .cache import load_or_build
             # the bytes read are both hashed for the key and, on a miss, parsed: the same bytes
-            store, self.cache_state = load_or_build(files.all, lambda path: read_bytes(path), self._fill)
+            store, self.cache_state, self.predicates = load_or_build(
+                files.all, lambda path: read_bytes(path), self._fill, predicates)
         else:
             store = ox.Store()
             self._fill(store)

@@ -10,12 +10,18 @@ outside the cache folder) over its key and content; anything else is rebuilt or 
 line. pgraph works only inside its own subfolder (marked by a CACHEDIR.TAG it wrote) and deletes
 only files there whose names it gives. `PGRAPH_CACHE=off` disables the cache; `PGRAPH_CACHE=DIR`
 moves it (default: $XDG_CACHE_HOME/pgraph or ~/.cache/pgraph).
+
+An entry holds its quads in one section per predicate (quads with a blank node in a section of their
+own), indexed by a comment line at its end, so a question that reads only some predicates loads only
+their sections (`predicates=`): 1.3 s instead of 1.9 s for memberships' at a million triples. The
+signature still covers the whole entry and is checked before the store is used.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import hmac
+import io
 import itertools
 import os
 import re
@@ -31,7 +37,10 @@ FOLDER = "parsed-graphs"                # pgraph's own subfolder of the cache ro
 MARKER = "CACHEDIR.TAG"                 # https://bford.info/cachedir/, with a pgraph line
 MARKER_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                "# pgraph parsed-graph cache: pgraph removes only files it named here.\n")
-FORMAT = b"pgraph-cache 2"              # first line of an entry: '# pgraph-cache 2 KEY MAC'
+FORMAT = b"pgraph-cache 3"              # first line of an entry: '# pgraph-cache 3 KEY MAC'
+INDEX = b"# sections"                   # the index line: ' START END PREDICATE' per section ('_': blank nodes)
+TRAILER = 29                            # the last line: '# index-at ' + 17 digits + newline
+MAX_INDEX = 1 << 24                     # bytes of index read from an entry at most
 ABANDONED_AFTER = 10.0                  # seconds before an unlocked .part file counts as abandoned
 _ENTRY = re.compile(r"[0-9a-f]{40}\.nq")
 _HINT = re.compile(r"[0-9a-f]{40}\.hint")
@@ -88,49 +97,51 @@ def warn(message: str) -> None:
     print(f"pgraph: warning: cache: {message}", file=sys.stderr)
 
 
-def load_or_build(paths: Sequence[Path], read: Callable[[Path], bytes],
-                  fill: Callable[[Any, Blobs], None]) -> tuple[Any, str]:
-    """An in-memory store of these files and how it was obtained: 'hit', 'stored', 'bypassed' or 'off'.
+def load_or_build(paths: Sequence[Path], read: Callable[[Path], bytes], fill: Callable[[Any, Blobs], None],
+                  predicates: frozenset[str] | None = None) -> tuple[Any, str, frozenset[str] | None]:
+    """An in-memory store of these files, how it was obtained ('hit', 'stored', 'bypassed' or 'off')
+    and the predicates it holds the quads of (None: all of them).
 
     `read(path)` gives a file's bytes (its errors propagate); `fill(store, blobs)` parses and checks
-    those bytes into an empty store; its errors propagate and nothing is stored. Any problem with the
-    cache itself only costs time and one warning line.
+    those bytes into an empty store; its errors propagate and nothing is stored. With `predicates`,
+    a hit loads only the quads of those predicates (and every quad with a blank node); a miss gives
+    the whole graph. Any problem with the cache itself only costs time and one warning line.
     """
     root = cache_root()
     if root is None or not hasattr(os, "O_NOFOLLOW"):  # off, or a system without POSIX file safety
-        return _filled(fill, _read_all(paths, read)), "off"
+        return _filled(fill, _read_all(paths, read)), "off", None
     try:
         folder = own_folder(root)
         secret = _secret()
     except Unusable as e:
         store = _filled(fill, _read_all(paths, read))  # a bad input file is the one error shown
         warn(f"{e}; loading without the cache")
-        return store, "bypassed"
+        return store, "bypassed", None
     seen = _stat_key(paths)
     hinted = _hint(folder, seen)
     try:
         if hinted:  # the entry these files had last time: loaded while their bytes are read and hashed
-            blobs, digest, store, complaint = _speculate(folder, hinted, secret, paths, read)
+            blobs, digest, store, complaint = _speculate(folder, hinted, secret, paths, read, predicates)
         else:
             blobs = _read_all(paths, read)
             digest = key(blobs)
-            store, complaint = _open(folder, folder / f"{digest}.nq", digest, secret)
+            store, complaint = _open(folder, folder / f"{digest}.nq", digest, secret, predicates)
     except Unusable as e:
         store = _filled(fill, _read_all(paths, read))
         warn(f"{e}; loading without the cache")
-        return store, "bypassed"
+        return store, "bypassed", None
     entry = folder / f"{digest}.nq"
     if store is not None:
         if hinted != digest:
             _write_hint(folder, seen, digest)
-        return store, "hit"
+        return store, "hit", predicates
     store = _filled(fill, blobs)
     if complaint:
         warn(f"{entry}: {complaint}; rebuilding it")
     state = _publish(folder, entry, digest, secret, store)
     if state == "stored":
         _write_hint(folder, seen, digest)
-    return store, state
+    return store, state, None
 
 
 def _filled(fill: Callable[[Any, Blobs], None], blobs: Blobs) -> Any:
@@ -144,8 +155,8 @@ def _read_all(paths: Sequence[Path], read: Callable[[Path], bytes]) -> list[tupl
     return [(path, read(path)) for path in paths]
 
 
-def _speculate(folder: Path, hinted: str, secret: bytes, paths: Sequence[Path],
-               read: Callable[[Path], bytes]) -> tuple[Blobs, str, Any, str]:
+def _speculate(folder: Path, hinted: str, secret: bytes, paths: Sequence[Path], read: Callable[[Path], bytes],
+               predicates: frozenset[str] | None) -> tuple[Blobs, str, Any, str]:
     """The files' bytes and key, read and hashed on one core while the hinted entry loads on the other.
 
     The hint only chooses what to load early: the entry counts as a hit only if the key of the bytes
@@ -162,14 +173,14 @@ def _speculate(folder: Path, hinted: str, secret: bytes, paths: Sequence[Path],
     reader = threading.Thread(target=read_and_hash, name="pgraph-cache-key")
     reader.start()
     try:
-        store, complaint = _open(folder, folder / f"{hinted}.nq", hinted, secret)
+        store, complaint = _open(folder, folder / f"{hinted}.nq", hinted, secret, predicates)
     finally:
         reader.join()
     if "error" in got:
         raise got["error"]
     blobs, digest = got["blobs"], got["digest"]
     if digest != hinted:
-        store, complaint = _open(folder, folder / f"{digest}.nq", digest, secret)
+        store, complaint = _open(folder, folder / f"{digest}.nq", digest, secret, predicates)
     return blobs, digest, store, complaint
 
 
@@ -354,11 +365,12 @@ def _header(digest: str, signature: str) -> bytes:
 class _Signing:
     """A binary writer that also feeds what it writes to a running signature."""
 
-    def __init__(self, out: Any, mac: Any) -> None:
-        self.out, self.mac = out, mac
+    def __init__(self, out: Any, mac: Any, written: int = 0) -> None:
+        self.out, self.mac, self.written = out, mac, written
 
     def write(self, chunk: bytes) -> int:
         self.mac.update(chunk)
+        self.written += len(chunk)
         return self.out.write(chunk)
 
     def flush(self) -> None:
@@ -380,7 +392,8 @@ def _lock(folder: Path, *, exclusive: bool) -> Iterator[None]:
         os.close(fd)
 
 
-def _open(folder: Path, entry: Path, digest: str, secret: bytes) -> tuple[Any, str]:
+def _open(folder: Path, entry: Path, digest: str, secret: bytes,
+          predicates: frozenset[str] | None = None) -> tuple[Any, str]:
     """The entry's graph loaded into memory, or (None, why it cannot be used; '' if there is none)."""
     with _lock(folder, exclusive=False):
         try:
@@ -400,19 +413,22 @@ def _open(folder: Path, entry: Path, digest: str, secret: bytes) -> tuple[Any, s
         if info.st_mode & 0o022:
             return None, "writable by group or others, not trusted"
         with os.fdopen(os.dup(fd), "rb") as fh:
-            return _verified_load(fh, digest, secret)
+            return _verified_load(fh, digest, secret, predicates)
     except OSError as e:
         return None, f"cannot be read ({e.strerror or e})"
     finally:
         os.close(fd)
 
 
-def _verified_load(fh: Any, digest: str, secret: bytes) -> tuple[Any, str]:
-    """Check the open entry's header and signature and load it into memory, side by side.
+def _verified_load(fh: Any, digest: str, secret: bytes,
+                   predicates: frozenset[str] | None = None) -> tuple[Any, str]:
+    """Check the open entry's header and signature and load it (or the sections of `predicates`)
+    into memory, side by side.
 
-    The engine parses without holding Python's lock, so the signature is computed on the other core
-    meanwhile (0.1 s less at a million triples); the store is dropped unless the signature matches,
-    so nothing unverified ever answers a query."""
+    The engine parses without holding Python's lock, so the signature of the whole entry is computed
+    on the other core meanwhile (0.1 s less at a million triples); the store is dropped unless the
+    signature matches, so nothing unverified ever answers a query (an index that lies only chooses
+    which bytes are parsed before that)."""
     import threading
 
     import pyoxigraph as ox
@@ -422,6 +438,12 @@ def _verified_load(fh: Any, digest: str, secret: bytes) -> tuple[Any, str]:
     if fields[3] != digest.encode():
         return None, "damaged (holds another key)"
     start = fh.tell()  # the same open file: the folder is the user's alone and pgraph never rewrites an entry
+    source = fh
+    if predicates is not None:
+        ranges = _sections(fh.fileno(), start, predicates)
+        if ranges is None:
+            return None, "damaged (no section index)"
+        source = io.BufferedReader(_Ranges(fh.fileno(), ranges), 1 << 20)
     signed: list[bool] = []
 
     def check() -> None:  # reads at its own offsets (pread), so the parser's reading is not disturbed
@@ -439,7 +461,7 @@ def _verified_load(fh: Any, digest: str, secret: bytes) -> tuple[Any, str]:
     checker.start()
     store = ox.Store()
     try:
-        store.load(fh, format=ox.RdfFormat.N_QUADS, lenient=True)  # streamed: no copy of the file in memory
+        store.load(source, format=ox.RdfFormat.N_QUADS, lenient=True)  # streamed: no copy of the file in memory
         unreadable = ""
     except (SyntaxError, ValueError) as e:  # a forged entry, or (if signed) pgraph itself wrote a bad one
         unreadable = f"unreadable ({str(e).splitlines()[0][:120]})"
@@ -454,11 +476,102 @@ def _verified_load(fh: Any, digest: str, secret: bytes) -> tuple[Any, str]:
     return store, ""
 
 
+def _sections(fd: int, start: int, predicates: frozenset[str]) -> list[tuple[int, int]] | None:
+    """The byte ranges of the sections holding these predicates' quads and the blank nodes', read from
+    the entry's index; None when the index is missing or not well formed."""
+    size = os.fstat(fd).st_size
+    if size - start < TRAILER:
+        return None
+    trailer = re.fullmatch(rb"# index-at (\d{17})\n", os.pread(fd, TRAILER, size - TRAILER))
+    at = int(trailer.group(1)) if trailer else -1
+    if not start <= at <= size - TRAILER or size - TRAILER - at > MAX_INDEX:
+        return None
+    line = os.pread(fd, size - TRAILER - at, at)
+    if not line.startswith(INDEX + b" ") or not line.endswith(b"\n"):
+        return None
+    fields = line[len(INDEX) + 1:-1].split(b" ")
+    if len(fields) % 3:
+        return None
+    ranges: list[tuple[int, int]] = []
+    last = start
+    for first, end, predicate in zip(fields[::3], fields[1::3], fields[2::3]):
+        if not (first.isdigit() and end.isdigit()) or not last <= int(first) <= int(end) <= at:
+            return None
+        last = int(end)
+        name = predicate.decode("utf-8", "replace")
+        if name == "_" or name in predicates:
+            if ranges and ranges[-1][1] == int(first):  # neighbours read as one range
+                ranges[-1] = (ranges[-1][0], int(end))
+            else:
+                ranges.append((int(first), int(end)))
+    return ranges
+
+
+class _Ranges(io.RawIOBase):
+    """Some byte ranges of an open file read as one stream (at their own offsets, so the signature
+    check reading the same file is not disturbed)."""
+
+    def __init__(self, fd: int, ranges: list[tuple[int, int]]) -> None:
+        super().__init__()
+        self.fd, self.ranges = fd, list(reversed(ranges))
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self.ranges:
+            first, end = self.ranges[-1]
+            if first >= end:
+                self.ranges.pop()
+                continue
+            view = memoryview(buffer).cast("B")[:end - first]
+            if hasattr(os, "preadv"):  # straight into the reader's buffer
+                got = os.preadv(self.fd, [view], first)
+            else:
+                chunk = os.pread(self.fd, len(view), first)
+                got = len(chunk)
+                view[:got] = chunk
+            if got <= 0:  # the file is shorter than its index says: what was read fails the signature
+                self.ranges.clear()
+                return 0
+            self.ranges[-1] = (first + got, end)
+            return got
+        return 0
+
+
+def _dump_sections(store: Any, out: _Signing, start: int) -> None:
+    """Write the store's quads one section per predicate, blank-node quads last, then the index and
+    its trailer (offsets count from the file's start, `start` being where the body begins)."""
+    import pyoxigraph as ox
+    predicates = sorted({row[0].value for row in store.query(
+        "SELECT DISTINCT ?p WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")})
+    blank, sections = [], []
+    at = start
+
+    def plain(quads: Any) -> Iterator[Any]:
+        for quad in quads:
+            if type(quad.subject) is ox.BlankNode or type(quad.object) is ox.BlankNode \
+                    or type(quad.graph_name) is ox.BlankNode:
+                blank.append(quad)
+            else:
+                yield quad
+    for predicate in predicates:
+        ox.serialize(plain(store.quads_for_pattern(None, ox.NamedNode(predicate), None, None)), out,
+                     format=ox.RdfFormat.N_QUADS)
+        if out.written > at:
+            sections.append(b"%d %d %s" % (at, out.written, predicate.encode()))
+            at = out.written
+    ox.serialize(blank, out, format=ox.RdfFormat.N_QUADS)
+    if out.written > at:
+        sections.append(b"%d %d _" % (at, out.written))
+    index_at = out.written
+    out.write(INDEX + b"".join(b" " + s for s in sections) + b"\n")
+    out.write(b"# index-at %017d\n" % index_at)
+
+
 def _publish(folder: Path, entry: Path, digest: str, secret: bytes, store: Any) -> str:
     """Write the checked graph as a signed entry, renamed into place whole; 'stored' or 'bypassed'."""
     import fcntl
-
-    import pyoxigraph as ox
     part = folder / f".{digest}.{secrets.token_hex(4)}.part"
     try:
         fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -470,8 +583,8 @@ def _publish(folder: Path, entry: Path, digest: str, secret: bytes, store: Any) 
         fcntl.flock(fd, fcntl.LOCK_EX)  # held while writing: a pruner sees the build is alive
         with os.fdopen(fd, "wb", closefd=False) as fh:
             fh.write(_header(digest, "0" * 64))  # a placeholder of the same length
-            signing = _Signing(fh, _mac(secret, digest))
-            store.dump(signing, format=ox.RdfFormat.N_QUADS)  # streamed: no second copy in memory
+            signing = _Signing(fh, _mac(secret, digest), len(_header(digest, "0" * 64)))
+            _dump_sections(store, signing, signing.written)  # streamed: no second copy in memory
         if os.pwrite(fd, _header(digest, signing.mac.hexdigest()), 0) != len(_header(digest, "0" * 64)):
             raise OSError(f"short write of the header of {part}")
         with _lock(folder, exclusive=False):
