@@ -130,7 +130,7 @@ def test_a_partial_load_holds_exactly_its_predicates_quads_and_every_blank_node_
     # blank nodes joined across predicates (an OWL list: owl:members then rdf:first/rdf:rest) stay joined
     lists = ("SELECT ?c ?m WHERE { ?x <http://www.w3.org/2002/07/owl#members> ?l . "
              f"?l <{RDF}rest>*/<{RDF}first> ?m . ?x a ?c }} ORDER BY ?c ?m")
-    assert part.sparql(lists) == whole.sparql(lists) != []
+    assert part.backend.select(lists) == whole.backend.select(lists) != []
 
 
 def test_a_miss_gives_the_whole_graph_even_when_some_predicates_are_asked(tmp_path, monkeypatch):
@@ -149,6 +149,10 @@ def test_a_graph_holding_some_predicates_refuses_questions_that_read_others():
         kg.query("sources")
     with pytest.raises(InternalError, match="only some predicates"):
         kg.query_text("memberships", "csv")
+    for other in (lambda: kg.sparql("SELECT * { ?s ?p ?o }"), kg.stats, kg.overlap_graph, kg.curated_on,
+                  lambda: kg.sources_of([{"x": "pfp"}])):
+        with pytest.raises(InternalError, match="only some predicates"):
+            other()
     bare = pgraph.load(MINI, cached=True, predicates=allies)
     with pytest.raises(InternalError, match="look up names"):
         bare.resolve("instrument", "pfp")

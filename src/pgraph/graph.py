@@ -197,6 +197,7 @@ class KnowledgeGraph:
         """Run an ad hoc read-only query (the project's prefixes predeclared): rows for SELECT, in the
         query's column order, triples for CONSTRUCT, bool for ASK."""
         from .catalog import in_query_order
+        self._holds(None, "answer an ad hoc query")
         form = check_read_only(text, allow_service=getattr(self.backend, "allow_service", False), prefixes=True)
         full, _ = with_prefixes(text)
         if form == "CONSTRUCT":
@@ -209,6 +210,7 @@ class KnowledgeGraph:
         """The data's curation date, shown beside as-of dates: the dcterms:modified the dataset states
         (data/dataset.ttl), else the date the loaded data files last changed (None for a remote graph
         that states none)."""
+        self._holds(None, "tell the curation date")
         if not hasattr(self, "_curated"):
             from .stats import curation_date
             files = getattr(self.backend, "files", None)
@@ -218,6 +220,7 @@ class KnowledgeGraph:
     def sources_of(self, rows: list[dict[str, Any]], *, limit: int = 2000) -> list[str]:
         """The source URLs of the things an answer names (by IRI or identifier), and the sources it cites."""
         from .catalog import Iri, escape_string
+        self._holds(None, "name sources")
         iris, ids = set(), set()
         for row in rows:
             for value in row.values():
@@ -245,11 +248,13 @@ class KnowledgeGraph:
     def stats(self, as_of: Any = None) -> dict[str, Any]:
         """Triples, instances per class, statuses (stored and on a date), coverage, sourcing, curation date."""
         from .stats import compute
+        self._holds(None, "count statistics")
         return compute(self.backend, as_of)
 
     def overlap_graph(self, asOf: Any = None, **options: Any) -> Any:
         """The instrument overlap graph on a date, as a networkx.Graph."""
         from .graphs import overlap_graph
+        self._holds(None, "draw the overlap graph")
         return overlap_graph(self, asOf=asOf, **options)
 
 
