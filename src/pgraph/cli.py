@@ -464,7 +464,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     saved.require(params)  # a missing parameter fails before any loading
     fmt = _format(args, "turtle" if saved.form == "CONSTRUCT" else "table")
     _check_form(saved.form, fmt)
-    kg = _graph(args, predicates=_reads(saved, fmt))
+    kg = _graph(args, predicates=_predicates_for(saved, fmt))
     pieces = kg.query_text(args.name, fmt, **params)  # an answer the counting path writes itself
     if pieces is not None:
         _emit_pieces(pieces, args.output)
@@ -476,7 +476,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _reads(saved: Any, fmt: str) -> frozenset[str] | None:
+def _predicates_for(saved: Any, fmt: str) -> frozenset[str] | None:
     """The predicates `pgraph query` needs loaded: the question's and the name resolver's (a
     workbook also names the sources and curation date, so it reads everything: None)."""
     from .catalog import saved_predicates
