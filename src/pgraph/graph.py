@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .catalog import Catalog, postprocess, saved_predicates
 from .errors import EndpointError, InternalError, ParameterError, QueryError
@@ -73,7 +73,7 @@ class KnowledgeGraph:
 
     def resolve(self, kind: str, text: str) -> str:
         """The IRI for a short id, acronym or name of an instrument, country or event."""
-        self._holds(RESOLVER_READS, "look up names")
+        self._holds("look up names", lambda: RESOLVER_READS)
         if self._index is None:
             direct = self._by_identifier(kind, " ".join(text.split()))
             if len(direct) == 1:  # the common case, without reading every name in the graph
@@ -109,18 +109,22 @@ class KnowledgeGraph:
         return f"; {len(holding)} {kind} names contain '{key}', e.g. {', '.join(holding[:3])}: give an id"
 
     # -- queries --------------------------------------------------------------------------
-    def _holds(self, predicates: frozenset[str] | None, what: str) -> None:
+    def _holds(self, what: str, needed: Callable[[], frozenset[str] | None] = lambda: None) -> None:
         """Refuse to answer from a store loaded with only some predicates' quads (load(predicates=...))
-        a question that can read others: it would be answered wrong, not slowly."""
+        a question that can read others (`needed()`: the predicates it reads, None: any): it would be
+        answered wrong, not slowly. A whole graph is not asked, so its questions read no table."""
         held = getattr(self.backend, "predicates", None)
-        if held is not None and (predicates is None or not predicates <= held):
+        if held is None:
+            return
+        predicates = needed()
+        if predicates is None or not predicates <= held:
             raise InternalError(f"this graph holds only some predicates' quads and cannot {what}; "
                                 "load it without predicates=")
 
     def query(self, name: str, **params: Any) -> list[Any]:
         """Run a saved query: SELECT gives a list of dicts keyed by column, CONSTRUCT a list of triples."""
         saved = self.catalog.get(name)
-        self._holds(saved_predicates(saved), f"answer {name}")
+        self._holds(f"answer {name}", lambda: saved_predicates(saved))
         values = {k: v for k, v in params.items() if v is not None}
         if self.fast_pairs and self._is_fast(saved):
             from .graphs import pairwise_answer
@@ -144,7 +148,7 @@ class KnowledgeGraph:
         engine, column by column; else None (the caller writes query()'s rows)."""
         from .graphs import PAIRWISE
         saved = self.catalog.get(name)
-        self._holds(saved_predicates(saved), f"answer {name}")
+        self._holds(f"answer {name}", lambda: saved_predicates(saved))
         values = {k: v for k, v in params.items() if v is not None}
         if saved.name not in PAIRWISE:  # any other question: the counting path is not even imported
             return self._delimited_text(saved, fmt, values)
@@ -197,7 +201,7 @@ class KnowledgeGraph:
         """Run an ad hoc read-only query (the project's prefixes predeclared): rows for SELECT, in the
         query's column order, triples for CONSTRUCT, bool for ASK."""
         from .catalog import in_query_order
-        self._holds(None, "answer an ad hoc query")
+        self._holds("answer an ad hoc query")
         form = check_read_only(text, allow_service=getattr(self.backend, "allow_service", False), prefixes=True)
         full, _ = with_prefixes(text)
         if form == "CONSTRUCT":
@@ -210,7 +214,7 @@ class KnowledgeGraph:
         """The data's curation date, shown beside as-of dates: the dcterms:modified the dataset states
         (data/dataset.ttl), else the date the loaded data files last changed (None for a remote graph
         that states none)."""
-        self._holds(None, "tell the curation date")
+        self._holds("tell the curation date")
         if not hasattr(self, "_curated"):
             from .stats import curation_date
             files = getattr(self.backend, "files", None)
@@ -220,7 +224,7 @@ class KnowledgeGraph:
     def sources_of(self, rows: list[dict[str, Any]], *, limit: int = 2000) -> list[str]:
         """The source URLs of the things an answer names (by IRI or identifier), and the sources it cites."""
         from .catalog import Iri, escape_string
-        self._holds(None, "name sources")
+        self._holds("name sources")
         iris, ids = set(), set()
         for row in rows:
             for value in row.values():
@@ -248,13 +252,13 @@ class KnowledgeGraph:
     def stats(self, as_of: Any = None) -> dict[str, Any]:
         """Triples, instances per class, statuses (stored and on a date), coverage, sourcing, curation date."""
         from .stats import compute
-        self._holds(None, "count statistics")
+        self._holds("count statistics")
         return compute(self.backend, as_of)
 
     def overlap_graph(self, asOf: Any = None, **options: Any) -> Any:
         """The instrument overlap graph on a date, as a networkx.Graph."""
         from .graphs import overlap_graph
-        self._holds(None, "draw the overlap graph")
+        self._holds("draw the overlap graph")
         return overlap_graph(self, asOf=asOf, **options)
 
 
